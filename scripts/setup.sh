@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything the build, the demo and the tests need, idempotently:
+# the wasm32 target, wasm-bindgen-cli (the exact version in Cargo.lock),
+# wasm-pack, Debian's chromium + chromedriver, and the npm devDependencies.
+# See ../shared/TOOLCHAIN.md for why each route is the one that works here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate exactly, else wasm-pack tries to download one.
+want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want (have: ${have:-none})"
+  cargo install wasm-bindgen-cli --version "=$want" # --locked fails here (index mismatch)
+fi
+
+if ! command -v wasm-pack >/dev/null 2>&1; then
+  say "installing wasm-pack"
+  cargo install wasm-pack --locked --version 0.15.1
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# `npm install`, not `npm ci`: the registry here lacks some platform-optional packages.
+stamp=node_modules/.zantara-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+say "ready"

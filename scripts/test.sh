@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints (host and wasm32), the core's native
+# tests, the reference server's tests, and the browser tests in headless
+# Chromium against the real reference server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+bash scripts/setup.sh
+
+mkdir -p .tmp
+export TMPDIR="$root/.tmp" # chromedriver leaves Chromium profiles behind
+step() { printf '\n== %s ==\n' "$*"; }
+t0=$(date +%s)
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+step "core: native tests"
+cargo test
+
+step "reference server: node tests"
+node --test tests/server/
+
+step "browser tests (wasm-pack test, headless Chromium)"
+sup_out=$(mktemp "$TMPDIR/supervisor.XXXXXX")
+node www/supervisor.js --port 0 --control-port 0 --faults >"$sup_out" 2>"$sup_out.err" &
+sup_pid=$!
+trap 'kill $sup_pid 2>/dev/null || true; wait $sup_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  grep -q '^ZANTARA_SUPERVISOR ' "$sup_out" && break
+  kill -0 $sup_pid 2>/dev/null || { cat "$sup_out.err"; echo "supervisor died" >&2; exit 1; }
+  sleep 0.1
+done
+line=$(grep '^ZANTARA_SUPERVISOR ' "$sup_out" | head -1 | cut -d' ' -f2-)
+[ -n "$line" ] || { cat "$sup_out.err"; echo "supervisor did not start" >&2; exit 1; }
+export ZANTARA_TEST_URL=$(node -e 'console.log(JSON.parse(process.argv[1]).http)' "$line")
+export ZANTARA_TEST_CONTROL=$(node -e 'console.log(JSON.parse(process.argv[1]).control)' "$line")
+echo "reference server: $ZANTARA_TEST_URL (supervisor $ZANTARA_TEST_CONTROL)"
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+
+step "done in $(( $(date +%s) - t0 )) s"

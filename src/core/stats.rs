@@ -1,0 +1,56 @@
+//! Health counters, as `getStats()` reports them.
+
+/// Counters kept by the [`Machine`](super::Machine). Times are wall-clock ms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    /// Frames received (every frame, good or bad).
+    pub messages_in: u64,
+    /// Frames handed to a socket (control frames included).
+    pub messages_out: u64,
+    /// Size of the frames received.
+    pub bytes_in: u64,
+    /// Size of the frames handed to a socket.
+    pub bytes_out: u64,
+    /// Connections opened after the first one.
+    pub reconnects: u64,
+    /// Connections opened in all.
+    pub connections: u64,
+    /// Errors reported on the `error` event.
+    pub errors: u64,
+    /// Frames skipped as malformed or too large.
+    pub dropped_frames: u64,
+    /// Code of the last close (`None` before any).
+    pub last_close_code: Option<u16>,
+    /// Reason of the last close.
+    pub last_close_reason: String,
+    /// Bytes the last closed socket still had unsent (`bufferedAmount`):
+    /// data handed to a dying socket cannot be recalled, so it is reported.
+    pub last_unsent_bytes: u64,
+    /// Round trip of the last answered heartbeat.
+    pub rtt_ms: Option<f64>,
+    /// When the last pong arrived.
+    pub last_pong_ms: Option<f64>,
+    /// When the current connection opened (`None` when not open).
+    pub opened_at_ms: Option<f64>,
+}
+
+impl Stats {
+    /// How long the current connection has been open, 0 when it is not.
+    pub fn uptime_ms(&self, now_ms: f64) -> f64 {
+        self.opened_at_ms.map_or(0.0, |t| (now_ms - t).max(0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uptime_is_zero_when_closed_and_never_negative() {
+        let mut s = Stats::default();
+        assert_eq!(s.uptime_ms(5.0), 0.0);
+        s.opened_at_ms = Some(10.0);
+        assert_eq!(s.uptime_ms(25.0), 15.0);
+        assert_eq!(s.uptime_ms(5.0), 0.0, "a clock step back gives 0");
+    }
+}

@@ -1,0 +1,113 @@
+//! Reading the JS `options` object into [`Options`]: JS types are checked
+//! here, ranges in the core. Unknown keys are returned for a debug warning.
+
+use js_sys::{Function, Object};
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::util::get;
+use crate::core::options::{BOOL_OPTIONS, KNOWN_OPTIONS};
+use crate::core::{Error, Options};
+
+/// The `token` option.
+pub(crate) enum Token {
+    None,
+    Fixed(String),
+    /// Called before every connect; returns a string or a promise of one.
+    Func(Function),
+}
+
+/// Parsed options.
+pub(crate) struct Parsed {
+    pub(crate) opts: Options,
+    pub(crate) token: Token,
+    pub(crate) unknown: Vec<String>,
+}
+
+fn invalid(name: &'static str, expected: &'static str) -> Error {
+    Error::InvalidOption { name, expected }
+}
+
+/// Parses `value` (`undefined` and `null` give the defaults).
+pub(crate) fn parse(value: &JsValue) -> Result<Parsed, Error> {
+    let mut out = Parsed {
+        opts: Options::default(),
+        token: Token::None,
+        unknown: Vec::new(),
+    };
+    if value.is_undefined() || value.is_null() {
+        return Ok(out);
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
+        return Err(invalid("options", "an object"));
+    }
+    let obj: &Object = value.unchecked_ref();
+    for key in Object::keys(obj).iter() {
+        let Some(key) = key.as_string() else { continue };
+        let Some(&name) = KNOWN_OPTIONS.iter().find(|k| **k == key) else {
+            out.unknown.push(key);
+            continue;
+        };
+        let v = get(value, name);
+        if v.is_undefined() || v.is_null() {
+            continue; // the default
+        }
+        set_one(&mut out, name, &v)?;
+    }
+    Ok(out)
+}
+
+fn set_one(out: &mut Parsed, name: &'static str, v: &JsValue) -> Result<(), Error> {
+    let o = &mut out.opts;
+    if BOOL_OPTIONS.contains(&name) {
+        let b = v.as_bool().ok_or(invalid(name, "true or false"))?;
+        o.set_bool(name, b);
+        return Ok(());
+    }
+    match name {
+        "wsUrl" => {
+            o.ws_url = Some(v.as_string().ok_or(invalid(
+                name,
+                "a string URL (ws://, wss://, http(s):// or /path)",
+            ))?)
+        }
+        "role" => o.role = Some(v.as_string().ok_or(invalid(name, "a string"))?),
+        "backoff" => {
+            let s = v
+                .as_string()
+                .ok_or(invalid(name, "'linear' or 'exponential'"))?;
+            o.set_backoff(&s)?;
+        }
+        "token" => {
+            out.token = if let Some(s) = v.as_string() {
+                Token::Fixed(s)
+            } else if let Some(f) = v.dyn_ref::<Function>() {
+                Token::Func(f.clone())
+            } else {
+                return Err(invalid(
+                    name,
+                    "a string, or a function returning a string or a Promise of one",
+                ));
+            };
+        }
+        "closeCodes" => {
+            let bad = invalid(
+                name,
+                "an object mapping close codes 1000-4999 to 'reconnect', 'slow' or 'stop'",
+            );
+            if !v.is_object() || js_sys::Array::is_array(v) {
+                return Err(bad);
+            }
+            let map: &Object = v.unchecked_ref();
+            for code in Object::keys(map).iter() {
+                let code = code.as_string().unwrap_or_default();
+                let reaction = get(v, &code).as_string().ok_or(bad.clone())?;
+                o.add_close_code(&code, &reaction)?;
+            }
+        }
+        _ => {
+            let n = v.as_f64().ok_or(invalid(name, "a number"))?;
+            o.set_number(name, n)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! Small helpers for building JS values.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::core::Error;
+
+/// `o[key] = value` (cannot fail on a plain object).
+pub(crate) fn set(o: &Object, key: &str, value: JsValue) {
+    let _ = Reflect::set(o, &JsValue::from_str(key), &value);
+}
+
+/// `o[key]`, `undefined` when absent or when a getter throws.
+pub(crate) fn get(o: &JsValue, key: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A JS error for `e`: a `TypeError` for misuse, else an `Error`; both carry
+/// `code` (and `excerpt` for bad frames).
+pub(crate) fn to_js_error(e: &Error) -> JsValue {
+    let msg = e.to_string();
+    let err: Object = if e.is_type_error() {
+        js_sys::TypeError::new(&msg).into()
+    } else {
+        js_sys::Error::new(&msg).into()
+    };
+    set(&err, "code", e.code().into());
+    if let Error::BadFrame { excerpt, .. } = e {
+        set(&err, "excerpt", excerpt.as_str().into());
+    }
+    err.into()
+}
+
+/// A `TypeError` with `code: "INVALID_ARGUMENT"`, for wrong argument types.
+pub(crate) fn type_error(msg: &str) -> JsValue {
+    let err = js_sys::TypeError::new(&format!("ZantaraWebSocket: {msg}"));
+    set(&err, "code", "INVALID_ARGUMENT".into());
+    err.into()
+}

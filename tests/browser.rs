@@ -1,0 +1,434 @@
+//! Browser tests: the SDK in headless Chromium against the real reference
+//! server (`www/server.js` under `www/supervisor.js`), started by
+//! scripts/test.sh, which passes its address at compile time.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+use zantara_websocket::ZantaraWebSocket;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const T: f64 = 8000.0;
+
+#[wasm_bindgen_test]
+async fn connects_and_fills_client_id_from_welcome() {
+    let c = Client::new(&uid("welcome"), opts(""));
+    assert_eq!(c.ws.state(), "connecting");
+    c.until("connected", 1, T).await;
+    assert!(c.ws.is_connected());
+    assert_eq!(c.ws.state(), "open");
+    let welcome = &c.payloads("connected")[0];
+    let id = text(welcome, "clientId");
+    assert!(id.starts_with("client_"), "welcome payload: {id}");
+    let stats = c.stats();
+    assert_eq!(text(&stats, "clientId"), id);
+    assert_eq!(text(&stats, "userId"), c.user);
+    assert_eq!(get(&stats, "connected"), JsValue::TRUE);
+    assert_eq!(num(&stats, "reconnectAttempts"), 0.0);
+    // The welcome frame also reached `message` (every frame does).
+    let first = &c.payloads("message")[0];
+    assert_eq!(text(first, "type"), "connected");
+    // States went connecting → open.
+    let states: Vec<String> = c.payloads("state").iter().map(|s| text(s, "to")).collect();
+    assert_eq!(states, ["open"]);
+    c.ws.disconnect();
+    assert_eq!(c.ws.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+async fn subscribe_and_unsubscribe_are_tracked_and_sent() {
+    let c = Client::new(&uid("subs"), opts(""));
+    c.until("connected", 1, T).await;
+    assert_eq!(c.ws.subscribe("chat".into()), Ok(true));
+    assert_eq!(c.ws.subscribe("chat".into()), Ok(false), "no duplicate");
+    c.ws.subscribe("notifications".into()).unwrap();
+    assert!(c.ws.subscriptions().has(&"chat".into()));
+    let subs = get(&c.stats(), "subscriptions");
+    assert_eq!(
+        js_sys::JSON::stringify(&subs).unwrap(),
+        r#"["chat","notifications"]"#
+    );
+    until_channels(&c.user, r#"["chat","notifications"]"#).await;
+
+    assert_eq!(c.ws.unsubscribe("chat".into()), Ok(true));
+    assert_eq!(c.ws.unsubscribe("chat".into()), Ok(false));
+    assert!(!c.ws.subscriptions().has(&"chat".into()));
+    until_channels(&c.user, r#"["notifications"]"#).await;
+    c.ws.disconnect();
+}
+
+/// Waits until the server reports exactly `channels` (JSON) for `user`.
+async fn until_channels(user: &str, channels: &str) {
+    let start = js_sys::Date::now();
+    loop {
+        let list = server_clients(user).await;
+        let got = list
+            .first()
+            .map(|c| String::from(js_sys::JSON::stringify(&get(c, "channels")).unwrap()));
+        if got.as_deref() == Some(channels) {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() - start < T,
+            "server channels of {user}: {got:?}, want {channels}"
+        );
+        quiet(10).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn channel_events_from_another_client_and_from_admin_broadcast() {
+    let room = uid("room");
+    let a = Client::new(&uid("alice"), opts(""));
+    let b = Client::new(&uid("bob"), opts(""));
+    a.record(&room);
+    b.record(&room);
+    a.ws.subscribe(room.as_str().into()).unwrap();
+    b.ws.subscribe(room.as_str().into()).unwrap();
+    a.until("connected", 1, T).await;
+    b.until("connected", 1, T).await;
+    until_channels(&a.user, &format!(r#"["{room}"]"#)).await;
+    until_channels(&b.user, &format!(r#"["{room}"]"#)).await;
+
+    assert_eq!(
+        a.ws.send_message(room.as_str().into(), json(r#"{"text":"hi bob","n":1}"#)),
+        Ok(true)
+    );
+    b.until(&room, 1, T).await;
+    let got = &b.payloads(&room)[0];
+    assert_eq!(text(got, "text"), "hi bob");
+    assert_eq!(num(got, "n"), 1.0);
+
+    let r = call(
+        "websocket.broadcast",
+        &format!(r#"{{"channel":"{room}","data":{{"alert":"all"}}}}"#),
+    )
+    .await;
+    assert_eq!(get(&r, "ok"), JsValue::TRUE, "{r:?}");
+    a.until(&room, 1, T).await;
+    b.until(&room, 2, T).await;
+    assert_eq!(text(&a.payloads(&room)[0], "alert"), "all");
+    assert_eq!(
+        a.count(&room),
+        1,
+        "the sender does not get its own message back"
+    );
+    // `message` saw the channel frames with their envelope.
+    let msgs = b.payloads("message");
+    assert!(msgs
+        .iter()
+        .any(|m| text(m, "channel") == room && text(m, "type") == "message"));
+    let sa = a.stats();
+    assert!(num(&sa, "messagesOut") >= 2.0 && num(&sa, "bytesOut") > 0.0);
+    assert!(num(&b.stats(), "messagesIn") >= 3.0);
+    a.ws.disconnect();
+    b.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn on_off_once_and_throwing_handlers() {
+    let c = Client::new(&uid("handlers"), opts(r#""autoConnect": false"#));
+    let log = new_log();
+    let every = pusher(&log, "every");
+    let removed = pusher(&log, "removed");
+    c.ws.on("connected".into(), thrower("boom").into()).unwrap();
+    c.ws.on("connected".into(), every.clone().into()).unwrap();
+    c.ws.on("connected".into(), removed.clone().into()).unwrap();
+    c.ws.once("connected".into(), pusher(&log, "once").into())
+        .unwrap();
+    c.ws.off("connected".into(), removed.into()).unwrap();
+    assert!(
+        c.ws.on("connected".into(), JsValue::from(3)).is_err(),
+        "a non-function handler is a TypeError"
+    );
+    c.ws.connect();
+    c.until("connected", 1, T).await;
+    until("every", T, || count(&log, "every") == 1).await;
+    assert_eq!(count(&log, "once"), 1);
+    assert_eq!(count(&log, "removed"), 0);
+    // The throwing handler was reported on `error` and did not stop the others.
+    let errors = c.payloads("error");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(text(&errors[0], "code"), "HANDLER_THREW");
+    assert_eq!(text(&get(&errors[0], "cause"), "message"), "boom");
+    assert!(c.ws.is_connected(), "the connection goes on");
+
+    // A second connection: `once` does not fire again, `every` does.
+    control(
+        "terminate",
+        &format!(r#"{{"target":{{"userId":"{}"}}}}"#, c.user),
+    )
+    .await;
+    c.until("connected", 2, T).await;
+    until("every twice", T, || count(&log, "every") == 2).await;
+    assert_eq!(count(&log, "once"), 1);
+    c.ws.off("connected".into(), every.into()).unwrap();
+    c.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn heartbeat_updates_last_pong_and_round_trip_time() {
+    let c = Client::new(
+        &uid("heartbeat"),
+        opts(r#""heartbeatInterval": 100, "heartbeatTimeout": 3000"#),
+    );
+    c.until("pong", 2, T).await;
+    let rtt = num(&c.payloads("pong")[0], "rtt");
+    assert!((0.0..1000.0).contains(&rtt), "rtt {rtt}");
+    let stats = c.stats();
+    let last = text(&stats, "lastPong");
+    assert!(last.ends_with('Z') && last.contains('T'), "lastPong {last}");
+    assert!(num(&stats, "rtt") >= 0.0);
+    c.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn server_drop_reconnects_and_resubscribes() {
+    let room = uid("drop-room");
+    let c = Client::new(&uid("drop"), opts(""));
+    c.record(&room);
+    c.ws.subscribe(room.as_str().into()).unwrap();
+    c.until("connected", 1, T).await;
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
+    control(
+        "terminate",
+        &format!(r#"{{"target":{{"userId":"{}"}}}}"#, c.user),
+    )
+    .await;
+    c.until("disconnected", 1, T).await;
+    let d = &c.payloads("disconnected")[0];
+    assert_eq!(num(d, "code"), 1006.0);
+    assert_eq!(get(d, "willReconnect"), JsValue::TRUE);
+    c.until("reconnecting", 1, T).await;
+    let r = &c.payloads("reconnecting")[0];
+    assert_eq!((num(r, "attempt"), num(r, "delay")), (1.0, 100.0));
+    c.until("connected", 2, T).await;
+    // Resubscribed on the new connection, and messages flow again.
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
+    call(
+        "websocket.broadcast",
+        &format!(r#"{{"channel":"{room}","data":{{"k":1}}}}"#),
+    )
+    .await;
+    c.until(&room, 1, T).await;
+    let stats = c.stats();
+    assert_eq!(num(&stats, "reconnects"), 1.0);
+    assert_eq!(num(&stats, "lastCloseCode"), 1006.0);
+    c.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn close_1008_does_not_reconnect() {
+    let c = Client::new(&uid("policy"), opts(""));
+    c.until("connected", 1, T).await;
+    let opened = num(&counters(), "socketsOpened");
+    control(
+        "close",
+        &format!(
+            r#"{{"target":{{"userId":"{}"}},"code":1008,"reason":"invalid token"}}"#,
+            c.user
+        ),
+    )
+    .await;
+    c.until("disconnected", 1, T).await;
+    let d = &c.payloads("disconnected")[0];
+    assert_eq!(num(d, "code"), 1008.0);
+    assert_eq!(text(d, "reason"), "invalid token");
+    assert_eq!(get(d, "willReconnect"), JsValue::FALSE);
+    assert_eq!(c.ws.state(), "closed");
+    // Bounded quiet window of 5 reconnect intervals: nothing happens.
+    quiet(500).await;
+    assert_eq!(c.count("reconnecting"), 0);
+    assert_eq!(num(&counters(), "socketsOpened"), opened);
+    assert!(server_clients(&c.user).await.is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn disconnect_while_waiting_to_reconnect_leaves_nothing() {
+    let c = Client::new(
+        &uid("zombie"),
+        opts(r#""reconnectInterval": 300, "heartbeatInterval": 50"#),
+    );
+    c.until("connected", 1, T).await;
+    control(
+        "terminate",
+        &format!(r#"{{"target":{{"userId":"{}"}}}}"#, c.user),
+    )
+    .await;
+    c.until("reconnecting", 1, T).await;
+    c.ws.disconnect();
+    let events = log_len(&c.log);
+    let opened = num(&counters(), "socketsOpened");
+    // Quiet window longer than the pending reconnect delay and several pings.
+    quiet(900).await;
+    assert_eq!(log_len(&c.log), events, "no event after disconnect()");
+    assert_eq!(num(&counters(), "socketsOpened"), opened, "no new socket");
+    assert!(server_clients(&c.user).await.is_empty());
+    assert_eq!(c.ws.state(), "closed");
+    let k = counters();
+    assert_eq!(
+        (num(&k, "sockets"), num(&k, "timers"), num(&k, "listeners")),
+        (0.0, 0.0, 0.0),
+        "{k:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_while_disconnected_arrive_after_resubscribe_in_order() {
+    let room = uid("queue-room");
+    let rx = Client::new(&uid("receiver"), opts(""));
+    rx.record(&room);
+    rx.ws.subscribe(room.as_str().into()).unwrap();
+    rx.until("connected", 1, T).await;
+    until_channels(&rx.user, &format!(r#"["{room}"]"#)).await;
+
+    // Sent before the first connect: queued, then flushed in order.
+    let tx = Client::new(&uid("sender"), opts(r#""autoConnect": false"#));
+    for i in 0..5 {
+        assert_eq!(
+            tx.ws
+                .send_message(room.as_str().into(), json(&format!(r#"{{"seq":{i}}}"#))),
+            Ok(true)
+        );
+    }
+    assert_eq!(num(&tx.stats(), "queuedMessages"), 5.0);
+    tx.ws.connect();
+    rx.until(&room, 5, T).await;
+
+    // Sent while the sender knows it is disconnected: queued, flushed after
+    // the reconnect, in order.
+    control(
+        "terminate",
+        &format!(r#"{{"target":{{"userId":"{}"}}}}"#, tx.user),
+    )
+    .await;
+    tx.until("reconnecting", 1, T).await;
+    for i in 5..10 {
+        assert_eq!(
+            tx.ws
+                .send_message(room.as_str().into(), json(&format!(r#"{{"seq":{i}}}"#))),
+            Ok(true)
+        );
+    }
+    assert_eq!(num(&tx.stats(), "queuedMessages"), 5.0);
+    rx.until(&room, 10, T).await;
+    let seqs: Vec<f64> = rx.payloads(&room).iter().map(|p| num(p, "seq")).collect();
+    assert_eq!(seqs, (0..10).map(f64::from).collect::<Vec<_>>());
+    assert_eq!(num(&tx.stats(), "queuedMessages"), 0.0);
+    tx.ws.disconnect();
+    rx.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn max_reconnect_attempts_then_reconnect_failed() {
+    // Nothing listens on port 9 of loopback: every attempt fails at once.
+    let c = Client::new(
+        &uid("failed"),
+        opts_url(
+            "ws://127.0.0.1:9/ws",
+            r#""reconnectInterval": 20, "maxReconnectAttempts": 3"#,
+        ),
+    );
+    c.until("reconnect_failed", 1, T).await;
+    let delays: Vec<f64> = c
+        .payloads("reconnecting")
+        .iter()
+        .map(|r| num(r, "delay"))
+        .collect();
+    assert_eq!(delays, [20.0, 40.0, 60.0]);
+    assert_eq!(num(&c.payloads("reconnect_failed")[0], "attempts"), 3.0);
+    assert_eq!(c.ws.state(), "closed");
+    assert_eq!(
+        c.count("disconnected"),
+        0,
+        "never connected, so never disconnected"
+    );
+    quiet(200).await;
+    assert_eq!(c.count("reconnecting"), 3);
+    let k = counters();
+    assert_eq!((num(&k, "sockets"), num(&k, "timers")), (0.0, 0.0), "{k:?}");
+}
+
+#[wasm_bindgen_test]
+async fn malformed_frame_is_an_error_and_the_connection_goes_on() {
+    let room = uid("bad-room");
+    let c = Client::new(&uid("malformed"), opts(""));
+    c.record(&room);
+    c.ws.subscribe(room.as_str().into()).unwrap();
+    c.until("connected", 1, T).await;
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
+    control(
+        "send",
+        &format!(
+            r#"{{"target":{{"userId":"{}"}},"text":"this is {{not json"}}"#,
+            c.user
+        ),
+    )
+    .await;
+    c.until("error", 1, T).await;
+    let e = &c.payloads("error")[0];
+    assert_eq!(text(e, "code"), "BAD_FRAME");
+    assert_eq!(text(e, "excerpt"), "this is {not json");
+    assert!(text(e, "message").contains("not valid JSON"));
+    call(
+        "websocket.broadcast",
+        &format!(r#"{{"channel":"{room}","data":{{"ok":true}}}}"#),
+    )
+    .await;
+    c.until(&room, 1, T).await;
+    assert!(c.ws.is_connected());
+    assert_eq!(num(&c.stats(), "droppedFrames"), 1.0);
+    c.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+fn bad_arguments_throw_type_errors() {
+    let bad_options = [
+        r#"{"jitter": 2}"#,
+        r#"{"reconnectInterval": "3000"}"#,
+        r#"{"backoff": "fast"}"#,
+        r#"{"autoReconnect": 1}"#,
+        r#"{"wsUrl": "ftp://x"}"#,
+        r#"{"closeCodes": {"99": "stop"}}"#,
+    ];
+    for o in bad_options {
+        let e = ZantaraWebSocket::new("u".into(), json(o))
+            .err()
+            .unwrap_or_else(|| panic!("{o} accepted"));
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{o}: {e:?}");
+        let code = text(&e, "code");
+        assert!(code == "INVALID_OPTION" || code == "INVALID_URL", "{o}: {e:?}");
+        assert!(text(&e, "message").starts_with("ZantaraWebSocket: "), "{o}: {e:?}");
+    }
+    let ws = ZantaraWebSocket::new(
+        "u".into(),
+        opts(r#""autoConnect": false, "legacyExtra": 1"#),
+    )
+    .unwrap();
+    for ch in [
+        JsValue::from(""),
+        JsValue::from(5),
+        JsValue::NULL,
+        JsValue::from("error"),
+        JsValue::from("connected"),
+    ] {
+        let e = ws.subscribe(ch.clone()).expect_err("bad channel accepted");
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{ch:?}");
+    }
+    let cyclic = js_sys::Object::new();
+    js_sys::Reflect::set(&cyclic, &"self".into(), &cyclic).unwrap();
+    let e = ws
+        .send_message("chat".into(), cyclic.into())
+        .expect_err("cyclic data accepted");
+    assert_eq!(text(&e, "code"), "UNSERIALIZABLE");
+    assert_eq!(
+        num(&ws.get_stats(), "queuedMessages"),
+        0.0,
+        "nothing queued"
+    );
+    assert_eq!(ws.state(), "closed");
+}

@@ -1,0 +1,319 @@
+// The WebSocket hub of the reference server: connections, channels, the seed-001 protocol, the protocol-level
+// heartbeat and the counters behind `websocket.stats`. It knows nothing about HTTP; server.js feeds it accepted
+// sockets and the fault-control layer (control.js) pokes at it through the public methods below.
+
+import { randomInt } from 'node:crypto';
+import { WebSocket } from 'ws';
+
+/** Frame types a client may send (seed 001). Anything else is a bad frame: counted, never fatal. */
+const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong']);
+
+const now = () => new Date().toISOString();
+
+/** `client_<Date.now()>_<6 base36 chars>`, the production backend's id shape. */
+export function newClientId() {
+  return `client_${Date.now()}_${randomInt(36 ** 6).toString(36).padStart(6, '0')}`;
+}
+
+/**
+ * Reads the connection parameters from the upgrade request's URL. `URLSearchParams` undoes the percent-encoding
+ * (and `+` as space, as the production backend's `URL` parsing does), so values such as `a&b #c=d é` survive.
+ */
+export function parseConnectQuery(reqUrl) {
+  let params;
+  try {
+    params = new URL(reqUrl ?? '/', 'http://localhost').searchParams;
+  } catch {
+    params = new URLSearchParams();
+  }
+  const echo = params.get('echo');
+  return {
+    userId: params.get('userId') || 'anonymous',
+    role: params.get('role') || 'member',
+    token: params.get('token'), // null when absent
+    echo: echo === '1' || echo === 'true',
+  };
+}
+
+/** One accepted connection and what the server knows about it. */
+class Client {
+  constructor(ws, clientId, query) {
+    this.ws = ws;
+    this.clientId = clientId;
+    this.userId = query.userId;
+    this.role = query.role;
+    this.token = query.token;
+    this.echo = query.echo;
+    this.channels = new Set();
+    this.muted = false;
+    this.alive = true; // answered the last protocol-level ping
+    this.messagesIn = 0;
+    this.pingsIn = 0;
+    this.badFrames = 0;
+    this.connectedAt = Date.now();
+    this.timers = new Set(); // per-connection fault timers, cleared on close
+  }
+
+  /** The fault-control listing (the only place the token is ever exposed). */
+  describe() {
+    return {
+      clientId: this.clientId,
+      userId: this.userId,
+      role: this.role,
+      token: this.token,
+      channels: [...this.channels],
+      echo: this.echo,
+      muted: this.muted,
+      messagesIn: this.messagesIn,
+      pingsIn: this.pingsIn,
+      badFrames: this.badFrames,
+      connectedAt: this.connectedAt,
+    };
+  }
+}
+
+export class Hub {
+  /** @type {Map<string, Client>} */
+  #clients = new Map();
+  /** @type {Map<string, Set<Client>>} channel name → subscribers; empty channels are deleted */
+  #channels = new Map();
+  #heartbeat = null;
+  #log;
+
+  /**
+   * @param {object} [opts]
+   * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables the heartbeat
+   * @param {(msg: string) => void} [opts.log]
+   */
+  constructor({ heartbeatMs = 30_000, log = () => {} } = {}) {
+    this.#log = log;
+    this.counters = { messagesIn: 0, messagesOut: 0, badFrames: 0, connectionsTotal: 0 };
+    if (heartbeatMs > 0) {
+      // setImmediate: after an event-loop stall, read the pongs already waiting in the poll phase before judging.
+      this.#heartbeat = setInterval(() => setImmediate(() => this.#beat()), heartbeatMs);
+      this.#heartbeat.unref();
+    }
+  }
+
+  /**
+   * Registers an accepted WebSocket.
+   * @param {WebSocket} ws
+   * @param {ReturnType<typeof parseConnectQuery>} query
+   * @param {{welcome?: boolean}} [opts] welcome=false skips the `connected` frame (token rejected, muted on connect)
+   */
+  accept(ws, query, { welcome = true } = {}) {
+    const client = new Client(ws, newClientId(), query);
+    this.#clients.set(client.clientId, client);
+    this.counters.connectionsTotal++;
+
+    ws.on('message', (data, isBinary) => this.#onFrame(client, data, isBinary));
+    ws.on('pong', () => { client.alive = true; });
+    ws.on('error', (err) => this.#log(`[ws] ${client.clientId}: ${err.message}`));
+    ws.on('close', () => this.#forget(client));
+    // ws resumes the socket itself after draining its receiver; a muted link must stay unread.
+    ws._socket?.on('resume', () => { if (client.muted) ws._socket.pause(); });
+
+    if (welcome) {
+      this.deliver(client, JSON.stringify({
+        type: 'connected',
+        data: { clientId: client.clientId, userId: client.userId, role: client.role },
+        timestamp: now(),
+      }));
+    }
+    return client;
+  }
+
+  /** All open connections, or those matching `target` ({userId} and/or {clientId}). */
+  select(target) {
+    const all = [...this.#clients.values()];
+    if (target == null) return all;
+    return all.filter((c) =>
+      (target.userId === undefined || c.userId === target.userId) &&
+      (target.clientId === undefined || c.clientId === target.clientId));
+  }
+
+  get size() {
+    return this.#clients.size;
+  }
+
+  /**
+   * Sends one frame unless the connection is muted or no longer open. Every server-originated frame goes through
+   * here, so a muted connection hears nothing. Returns whether the frame was handed to the socket.
+   * @param {Client} client
+   * @param {string | Buffer} payload
+   * @param {{binary?: boolean}} [opts] binary:false with a Buffer sends its bytes as a text frame unvalidated
+   * @param {(err?: Error) => void} [cb] called once written (or failed)
+   */
+  deliver(client, payload, opts = {}, cb) {
+    if (client.muted || client.ws.readyState !== WebSocket.OPEN) return false;
+    client.ws.send(payload, { binary: typeof payload !== 'string', ...opts }, cb);
+    this.counters.messagesOut++;
+    return true;
+  }
+
+  /** `websocket.broadcast` and client messages: a `message` frame to a channel's subscribers. */
+  broadcast(channel, data, { from, exclude } = {}) {
+    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from });
+    let delivered = 0;
+    for (const c of this.#channels.get(channel) ?? []) {
+      if (c !== exclude && this.deliver(c, frame)) delivered++;
+    }
+    return { delivered, frame };
+  }
+
+  /** `websocket.send`: a `message` frame to every connection of one user, subscribed or not. */
+  sendToUser(userId, channel, data) {
+    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now() });
+    let delivered = 0;
+    for (const c of this.select({ userId })) if (this.deliver(c, frame)) delivered++;
+    return delivered;
+  }
+
+  /** The `websocket.stats` answer. Deliberately free of tokens and user ids. */
+  stats() {
+    return {
+      enabled: true,
+      activeClients: this.#clients.size,
+      channels: [...this.#channels].map(([name, subs]) => ({ name, subscribers: subs.size })),
+      ...this.counters,
+    };
+  }
+
+  resetCounters() {
+    for (const key of Object.keys(this.counters)) this.counters[key] = 0;
+    for (const c of this.#clients.values()) c.messagesIn = c.pingsIn = c.badFrames = 0;
+  }
+
+  /**
+   * Mutes or unmutes a connection. Muted: nothing is sent (see `deliver`), the heartbeat skips it, and its socket is
+   * paused so nothing it sends is read — not even a close frame or a ws ping: a half-open link as the client sees it.
+   * Unmuting resumes reading; whatever the client sent meanwhile is then read, as TCP delivers after a link recovers.
+   */
+  setMuted(client, muted) {
+    if (client.muted === muted) return;
+    client.muted = muted;
+    const socket = client.ws._socket;
+    if (muted) {
+      socket?.pause();
+    } else {
+      client.alive = true; // it could not answer pings while muted
+      socket?.resume();
+    }
+  }
+
+  /** Runs `fn` after `ms` unless the connection closes first. */
+  later(client, ms, fn) {
+    const timer = setTimeout(() => { client.timers.delete(timer); fn(); }, ms);
+    client.timers.add(timer);
+  }
+
+  /**
+   * Closes a connection with `code`: 1006 is a `terminate()` (ws refuses to send it), 1005 a close frame without a
+   * code; anything else must be a code ws can send. A muted connection is unmuted first so the close handshake can
+   * complete instead of hanging until ws' close timeout.
+   */
+  close(client, code, reason = '') {
+    if (code === 1006) return client.ws.terminate();
+    this.setMuted(client, false);
+    if (code === 1005) client.ws.close();
+    else client.ws.close(code, reason);
+  }
+
+  /** Closes every connection with `code`/`reason`, terminating those still open after `graceMs`. */
+  async shutdown(code = 1001, reason = 'server shutting down', graceMs = 1000) {
+    clearInterval(this.#heartbeat);
+    const clients = [...this.#clients.values()];
+    const closed = clients.map((c) => new Promise((resolve) => {
+      if (c.ws.readyState === WebSocket.CLOSED) resolve();
+      else c.ws.once('close', resolve);
+    }));
+    for (const c of clients) this.close(c, code, reason);
+    let timer;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise((resolve) => { timer = setTimeout(resolve, graceMs); }),
+    ]);
+    clearTimeout(timer);
+    for (const c of clients) c.ws.terminate();
+  }
+
+  // ---- internals ----
+
+  #forget(client) {
+    for (const timer of client.timers) clearTimeout(timer);
+    client.timers.clear();
+    for (const name of client.channels) this.#leave(client, name);
+    this.#clients.delete(client.clientId);
+  }
+
+  #leave(client, name) {
+    client.channels.delete(name);
+    const subs = this.#channels.get(name);
+    if (!subs) return;
+    subs.delete(client);
+    if (subs.size === 0) this.#channels.delete(name);
+  }
+
+  #bad(client) {
+    client.badFrames++;
+    this.counters.badFrames++;
+  }
+
+  /** Handles one client frame. Malformed frames are counted and ignored; nothing here may throw. */
+  #onFrame(client, raw, isBinary) {
+    if (client.muted) return; // defensive: a paused socket should not deliver any
+    if (isBinary) return this.#bad(client);
+    let frame;
+    try {
+      frame = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return this.#bad(client);
+    }
+    if (frame === null || typeof frame !== 'object' || Array.isArray(frame) || !CLIENT_TYPES.has(frame.type)) {
+      return this.#bad(client);
+    }
+    const needsChannel = frame.type === 'subscribe' || frame.type === 'unsubscribe' || frame.type === 'message';
+    if (needsChannel && (typeof frame.channel !== 'string' || frame.channel === '')) return this.#bad(client);
+
+    client.messagesIn++;
+    this.counters.messagesIn++;
+    switch (frame.type) {
+      case 'subscribe': {
+        let subs = this.#channels.get(frame.channel);
+        if (!subs) this.#channels.set(frame.channel, (subs = new Set()));
+        subs.add(client);
+        client.channels.add(frame.channel);
+        break;
+      }
+      case 'unsubscribe':
+        this.#leave(client, frame.channel);
+        break;
+      case 'message': {
+        // To the other subscribers; back to the sender only if it opted in with echo=1 (subscribed or not).
+        const { frame: text } = this.broadcast(frame.channel, frame.data, { from: client.clientId, exclude: client });
+        if (client.echo) this.deliver(client, text);
+        break;
+      }
+      case 'ping':
+        client.pingsIn++;
+        this.deliver(client, JSON.stringify({ type: 'pong', timestamp: now(), data: frame.data }));
+        break;
+      case 'pong': // an application-level pong needs no answer
+        break;
+    }
+  }
+
+  /** Protocol-level heartbeat (seed 001): terminate connections that did not pong since the previous round. */
+  #beat() {
+    for (const c of this.#clients.values()) {
+      if (c.muted || c.ws.readyState !== WebSocket.OPEN) continue;
+      if (!c.alive) {
+        this.#log(`[ws] ${c.clientId}: no pong since the last heartbeat, terminating`);
+        c.ws.terminate();
+        continue;
+      }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+}

@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+// Reference server for zantara-websocket (SPEC.md "Reference server", protocol of seed 001).
+//
+//   node www/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]
+//
+// Serves www/ at /, the repository's pkg/ at /pkg/, WebSocket on /ws, the admin calls on POST /call and, with
+// --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
+//   ZANTARA_SERVER {"port":P,"http":"http://127.0.0.1:P","ws":"ws://127.0.0.1:P/ws","faults":true}
+// and logs only to stderr. Importable: `startServer(opts)`.
+
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer } from 'ws';
+
+import { FaultControl } from './lib/control.js';
+import { Hub, parseConnectQuery } from './lib/hub.js';
+import {
+  HttpError, readJsonBody, rejectUpgrade, sendError, sendJson, sendPreflight, serveStatic,
+} from './lib/http-util.js';
+
+const WWW_DIR = path.dirname(fileURLToPath(import.meta.url));
+const PKG_DIR = path.resolve(WWW_DIR, '..', 'pkg');
+const CALL_BODY_LIMIT = 1024 * 1024;
+/** Exit status when the port is taken; the supervisor retries on it (Linux errno EADDRINUSE). */
+export const EXIT_ADDR_IN_USE = 98;
+
+/** The production backend's admin calls (`POST /call {key, params}`). */
+function adminCall(hub, { key, params }) {
+  params ??= {};
+  if (typeof params !== 'object') throw new HttpError(400, 'params must be an object');
+  const needString = (name) => {
+    if (typeof params[name] !== 'string' || params[name] === '') {
+      throw new HttpError(400, `params.${name} must be a non-empty string`);
+    }
+    return params[name];
+  };
+  switch (key) {
+    case 'websocket.stats':
+      return hub.stats();
+    case 'websocket.broadcast':
+      return { delivered: hub.broadcast(needString('channel'), params.data).delivered };
+    case 'websocket.send':
+      return { delivered: hub.sendToUser(needString('userId'), needString('channel'), params.data) };
+    default:
+      throw new HttpError(400, `unknown key ${JSON.stringify(key)}`);
+  }
+}
+
+/**
+ * Starts the reference server.
+ * @param {object} [opts]
+ * @param {number} [opts.port=0] 0 picks a free port
+ * @param {string} [opts.host='127.0.0.1']
+ * @param {boolean} [opts.faults=false] mount /__control/
+ * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables it
+ * @param {string} [opts.wwwDir] static root served at /
+ * @param {string} [opts.pkgDir] static root served at /pkg/
+ * @param {((msg: string) => void) | null} [opts.log] defaults to stderr; null silences
+ * @param {boolean} [opts.verbose=false] also log every connection
+ * @returns {Promise<{port: number, host: string, http: string, ws: string, faults: boolean, hub: Hub, close(): Promise<void>}>}
+ */
+export async function startServer(opts = {}) {
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    faults = false,
+    heartbeatMs = 30_000,
+    wwwDir = WWW_DIR,
+    pkgDir = PKG_DIR,
+    verbose = false,
+  } = opts;
+  const log = opts.log === null ? () => {} : (opts.log ?? ((msg) => process.stderr.write(`${msg}\n`)));
+
+  const hub = new Hub({ heartbeatMs, log });
+  const control = faults ? new FaultControl(hub) : null;
+  // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });
+  const www = { root: path.resolve(wwwDir), mount: '/', indexRedirect: 'websocket-demo.html' };
+  const pkg = { root: path.resolve(pkgDir), mount: '/pkg/' };
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+      if (pathname === '/call') {
+        if (req.method === 'OPTIONS') return sendPreflight(req, res);
+        if (req.method !== 'POST') throw new HttpError(405, 'use POST');
+        const body = await readJsonBody(req, CALL_BODY_LIMIT);
+        if (body === null || typeof body !== 'object' || typeof body.key !== 'string') {
+          throw new HttpError(400, 'body must be {"key": string, "params": object}');
+        }
+        return sendJson(res, 200, { ok: true, data: adminCall(hub, body) });
+      }
+      if (pathname.startsWith('/__control/')) {
+        if (!control) throw new HttpError(404, 'fault control is off (start the server with --faults)');
+        if (req.method === 'OPTIONS') return sendPreflight(req, res);
+        return await control.handle(req, res, pathname.slice('/__control/'.length));
+      }
+      if (pathname === '/ws') throw new HttpError(426, 'WebSocket endpoint: connect with an Upgrade request');
+      if (pathname === '/pkg') return await serveStatic(req, res, '', pkg);
+      if (pathname.startsWith('/pkg/')) return await serveStatic(req, res, pathname.slice('/pkg/'.length), pkg);
+      return await serveStatic(req, res, pathname.slice(1), www);
+    } catch (err) {
+      if (!(err instanceof HttpError)) log(`[http] ${req.method} ${req.url}: ${err.stack ?? err}`);
+      if (!res.headersSent) sendError(res, err);
+      else res.destroy();
+    }
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => {}); // a reset before the handshake ends must not crash the server
+    let pathname;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      return rejectUpgrade(socket, 400);
+    }
+    if (pathname !== '/ws') return rejectUpgrade(socket, 404);
+    const refuse = control?.refuseStatus() ?? 0;
+    if (refuse) return rejectUpgrade(socket, refuse);
+
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const query = parseConnectQuery(req.url);
+      const plan = control?.onConnect(query) ?? { welcome: true, after: () => {} };
+      const client = hub.accept(ws, query, { welcome: plan.welcome });
+      if (verbose) log(`[ws] ${client.clientId} connected (userId ${JSON.stringify(client.userId)})`);
+      plan.after(client);
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log(`[http] ${err.message}`));
+
+  const actualPort = server.address().port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  let closing = null;
+  return {
+    port: actualPort,
+    host,
+    http: `http://${urlHost}:${actualPort}`,
+    ws: `ws://${urlHost}:${actualPort}/ws`,
+    faults,
+    hub,
+    /** Closes every client with 1001 "server shutting down", then the HTTP server. Idempotent. */
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await hub.shutdown(1001, 'server shutting down');
+        server.closeAllConnections();
+        await stopped;
+      })();
+      return closing;
+    },
+  };
+}
+
+// ---- command line ----
+
+function parseArgs(argv) {
+  const opts = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', faults: false, heartbeatMs: 30_000 };
+  const value = (i, flag) => {
+    if (i >= argv.length) throw new Error(`${flag} needs a value`);
+    return argv[i];
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const next = () => inline ?? value(++i, flag);
+    switch (flag) {
+      case '--port': opts.port = Number(next()); break;
+      case '--host': opts.host = next(); break;
+      case '--faults': opts.faults = true; break;
+      case '--heartbeat-ms': opts.heartbeatMs = Number(next()); break;
+      case '--verbose': opts.verbose = true; break;
+      // Used by the supervisor: exit when its end of our stdin goes away, so no orphan outlives it.
+      case '--exit-on-stdin-close': opts.exitOnStdinClose = true; break;
+      default: throw new Error(`unknown flag ${argv[i]}`);
+    }
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535');
+  if (!Number.isInteger(opts.heartbeatMs) || opts.heartbeatMs < 0) throw new Error('--heartbeat-ms must be >= 0');
+  return opts;
+}
+
+async function main() {
+  // A closed pipe (the supervisor went away) must not crash us with EPIPE.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`server: ${err.message}\nusage: node www/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]\n`);
+    process.exit(2);
+  }
+
+  let srv;
+  try {
+    srv = await startServer(opts);
+  } catch (err) {
+    process.stderr.write(`server: cannot listen on ${opts.host}:${opts.port}: ${err.message}\n`);
+    process.exit(err.code === 'EADDRINUSE' ? EXIT_ADDR_IN_USE : 1);
+  }
+  process.stdout.write(`ZANTARA_SERVER ${JSON.stringify({ port: srv.port, http: srv.http, ws: srv.ws, faults: srv.faults })}\n`);
+
+  let stopping = false;
+  const stop = async (why) => {
+    if (stopping) process.exit(0); // a second signal: do not wait any longer
+    stopping = true;
+    process.stderr.write(`server: ${why}, shutting down\n`);
+    setTimeout(() => process.exit(0), 5000).unref();
+    await srv.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  if (opts.exitOnStdinClose) {
+    process.stdin.on('end', () => stop('stdin closed'));
+    process.stdin.on('error', () => stop('stdin closed'));
+    process.stdin.resume();
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
