@@ -401,8 +401,14 @@ fn bad_arguments_throw_type_errors() {
             .unwrap_or_else(|| panic!("{o} accepted"));
         assert!(e.is_instance_of::<js_sys::TypeError>(), "{o}: {e:?}");
         let code = text(&e, "code");
-        assert!(code == "INVALID_OPTION" || code == "INVALID_URL", "{o}: {e:?}");
-        assert!(text(&e, "message").starts_with("ZantaraWebSocket: "), "{o}: {e:?}");
+        assert!(
+            code == "INVALID_OPTION" || code == "INVALID_URL",
+            "{o}: {e:?}"
+        );
+        assert!(
+            text(&e, "message").starts_with("ZantaraWebSocket: "),
+            "{o}: {e:?}"
+        );
     }
     let ws = ZantaraWebSocket::new(
         "u".into(),

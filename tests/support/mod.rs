@@ -26,8 +26,32 @@ export function thrower(msg) { return () => { throw new Error(msg); }; }
 export function count(log, name) { let n = 0; for (const e of log) if (e.event === name) n++; return n; }
 export function payloads(log, name) { return log.filter((e) => e.event === name).map((e) => e.payload); }
 export function logLen(log) { return log.length; }
+export function times(log, name) { return log.filter((e) => e.event === name).map((e) => e.t); }
 export function delay(ms) { return new Promise((r) => setTimeout(r, ms)); }
 export function fire(name) { globalThis.dispatchEvent(new Event(name)); }
+export function deferred(name, ms) {
+  const d = {};
+  d.promise = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for \`${name}\``)), ms);
+    d.resolve = (p) => { clearTimeout(timer); resolve(p); };
+  });
+  return d;
+}
+export function captureConsole() {
+  const lines = [];
+  const saved = {};
+  for (const k of ['log', 'info', 'warn', 'error', 'debug']) {
+    saved[k] = console[k];
+    console[k] = (...args) => {
+      lines.push(args.map((a) => (a instanceof Error ? a.name + ': ' + a.message : String(a))).join(' '));
+      saved[k].apply(console, args);
+    };
+  }
+  lines.restore = () => Object.assign(console, saved);
+  return lines;
+}
+export function restoreConsole(lines) { lines.restore(); }
+export function b64(s) { return btoa(s); }
 "#)]
 extern "C" {
     /// `fetch` with a JSON body, answering the parsed JSON.
@@ -43,6 +67,8 @@ extern "C" {
     pub fn count(log: &Array, name: &str) -> u32;
     /// The payloads of `name` in `log`.
     pub fn payloads(log: &Array, name: &str) -> Array;
+    /// When each `name` entry of `log` was recorded (`Date.now()`).
+    pub fn times(log: &Array, name: &str) -> Array;
     /// Entries in `log`.
     #[wasm_bindgen(js_name = logLen)]
     pub fn log_len(log: &Array) -> u32;
@@ -50,6 +76,26 @@ extern "C" {
     pub fn delay(ms: u32) -> js_sys::Promise;
     /// Dispatches a plain `Event` named `name` on the global object.
     pub fn fire(name: &str);
+    /// `{promise, resolve}`: the promise is rejected after `ms` unless resolved.
+    fn deferred(name: &str, ms: u32) -> JsValue;
+    /// Starts recording console output (every method) into the returned array.
+    #[wasm_bindgen(js_name = captureConsole)]
+    pub fn capture_console() -> Array;
+    /// Stops recording.
+    #[wasm_bindgen(js_name = restoreConsole)]
+    pub fn restore_console(lines: &Array);
+    /// `btoa(s)`.
+    pub fn b64(s: &str) -> String;
+}
+
+/// The payload of the next `name` event of `ws`, waiting at most `ms`.
+pub async fn next(ws: &ZantaraWebSocket, name: &str, ms: u32) -> JsValue {
+    let d = deferred(name, ms);
+    ws.once(name.into(), get(&d, "resolve")).unwrap();
+    let promise: js_sys::Promise = get(&d, "promise").unchecked_into();
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// The reference server's HTTP base, e.g. `http://127.0.0.1:PORT`.
