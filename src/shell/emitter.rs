@@ -8,7 +8,6 @@
 //! others: the thrown value is handed to `on_throw`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::Function;
@@ -23,11 +22,17 @@ struct Entry {
     once: bool,
 }
 
-/// Handlers by event name.
+/// Handlers by event name. A list, not a map: an instance has a handful of
+/// events, a linear scan of short names is as fast, and a map's code would
+/// cost kilobytes of wasm.
 #[derive(Default)]
 pub(crate) struct Emitter {
-    map: RefCell<BTreeMap<String, Rc<Vec<Entry>>>>,
+    map: RefCell<Vec<(String, Rc<Vec<Entry>>)>>,
     next_id: Cell<u32>,
+}
+
+fn find(map: &[(String, Rc<Vec<Entry>>)], event: &str) -> Option<usize> {
+    map.iter().position(|(name, _)| name == event)
 }
 
 impl Emitter {
@@ -37,8 +42,11 @@ impl Emitter {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
         let mut map = self.map.borrow_mut();
-        let list = map.entry(event.to_string()).or_default();
-        Rc::make_mut(list).push(Entry { id, f, once });
+        let i = find(&map, event).unwrap_or_else(|| {
+            map.push((event.to_string(), Rc::default()));
+            map.len() - 1
+        });
+        Rc::make_mut(&mut map[i].1).push(Entry { id, f, once });
     }
 
     /// Removes every registration of `f` for `event` (once or not).
@@ -50,23 +58,25 @@ impl Emitter {
     /// Removes all handlers of `event`, or of every event when `None`.
     pub(crate) fn clear(&self, event: Option<&str>) {
         match event {
-            Some(ev) => {
-                self.map.borrow_mut().remove(ev);
-            }
+            Some(ev) => self.map.borrow_mut().retain(|(name, _)| name != ev),
             None => self.map.borrow_mut().clear(),
         }
     }
 
     /// True when `event` has a handler.
     pub(crate) fn has(&self, event: &str) -> bool {
-        self.map.borrow().contains_key(event)
+        find(&self.map.borrow(), event).is_some()
     }
 
     /// Calls the handlers of `event` with `payload`; returns false when it
     /// has none.
     pub(crate) fn emit(&self, event: &str, payload: &JsValue, on_throw: &dyn Fn(JsValue)) -> bool {
-        let Some(list) = self.map.borrow().get(event).cloned() else {
-            return false;
+        let list = {
+            let map = self.map.borrow();
+            match find(&map, event) {
+                Some(i) => map[i].1.clone(),
+                None => return false,
+            }
         };
         for e in list.iter() {
             if e.once && !self.take_once(event, e.id) {
@@ -92,16 +102,17 @@ impl Emitter {
 
     fn retain(&self, event: &str, mut keep: impl FnMut(&Entry) -> bool) {
         let mut map = self.map.borrow_mut();
-        let Some(list) = map.get_mut(event) else {
+        let Some(i) = find(&map, event) else {
             return;
         };
+        let list = &mut map[i].1;
         if list.iter().all(&mut keep) {
             return;
         }
         // Copy on write: a dispatch in progress keeps its snapshot.
         Rc::make_mut(list).retain(keep);
         if list.is_empty() {
-            map.remove(event);
+            map.swap_remove(i);
         }
     }
 }

@@ -108,7 +108,11 @@ impl ZantaraWebSocket {
         } else if let Some(s) = user_id.as_string() {
             Some(s)
         } else if let Some(n) = user_id.as_f64() {
-            Some(format!("{n}"))
+            // JS formats the number (Rust's float formatting costs 20 KB of wasm).
+            js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .ok()
+                .map(String::from)
         } else {
             return Err(type_error("userId must be a string"));
         };
