@@ -18,7 +18,7 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 step "core: native tests"
-cargo test
+cargo test -- --nocapture 2>&1 | tee "$TMPDIR/native-tests.log"
 
 step "reference server: node tests"
 node --test tests/server/
@@ -39,6 +39,11 @@ export ZANTARA_TEST_URL=$(node -e 'console.log(JSON.parse(process.argv[1]).http)
 export ZANTARA_TEST_CONTROL=$(node -e 'console.log(JSON.parse(process.argv[1]).control)' "$line")
 echo "reference server: $ZANTARA_TEST_URL (supervisor $ZANTARA_TEST_CONTROL)"
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
-wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver
+# --nocapture shows the tests' `FIGURE …` lines (the README's Reliability table).
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --nocapture 2>&1 |
+  tee "$TMPDIR/browser-tests.log" | grep -vE '^\s*$'
+grep -h 'FIGURE' "$TMPDIR/native-tests.log" "$TMPDIR/browser-tests.log" | sed 's/^ *//' | sort -u >"$TMPDIR/figures.txt" || true
 
+step "figures"
+cat "$TMPDIR/figures.txt" 2>/dev/null || true
 step "done in $(( $(date +%s) - t0 )) s"

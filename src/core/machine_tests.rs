@@ -391,6 +391,39 @@ fn heartbeat_pings_measures_rtt_and_declares_dead_link() {
 }
 
 #[test]
+fn heartbeat_timeout_respects_auto_reconnect_off() {
+    // Found by tests/core_properties.rs: a dead link reconnected even with
+    // `autoReconnect: false`, unlike a close or a connect timeout.
+    let o = Options {
+        auto_reconnect: false,
+        heartbeat_interval: 0.0,
+        heartbeat_timeout: 3000.0,
+        ..opts()
+    };
+    let mut m = opened(&o, 0.0);
+    m.tick(3000.0, 0.0, 5);
+    let acts = m.take_actions();
+    assert!(matches!(
+        acts[0],
+        Action::Drop {
+            reason: "heartbeat timeout",
+            ..
+        }
+    ));
+    assert_eq!(opens(&acts), 0);
+    assert_eq!(reconnecting(&acts), None);
+    assert!(events(&acts).contains(&&Event::Disconnected {
+        code: 1006,
+        reason: "heartbeat timeout".into(),
+        was_clean: false,
+        unsent_bytes: 5,
+        will_reconnect: false,
+    }));
+    assert_eq!(m.state(), ConnState::Closed);
+    assert_eq!(m.next_deadline(), None);
+}
+
+#[test]
 fn any_frame_proves_liveness() {
     let o = Options {
         heartbeat_interval: 1000.0,
