@@ -512,7 +512,13 @@ impl<F> Machine<F> {
                         code: 4000,
                         reason: "heartbeat timeout",
                     });
-                    // Reconnect at once: a dead link says nothing about the server.
+                    // Reconnect at once: a dead link says nothing about the
+                    // server. Like any unexpected loss, not with autoReconnect off.
+                    let reaction = if self.cfg.auto_reconnect {
+                        CloseReaction::Reconnect
+                    } else {
+                        CloseReaction::Stop
+                    };
                     let close = Close {
                         code: 1006,
                         reason: "heartbeat timeout",
@@ -520,7 +526,7 @@ impl<F> Machine<F> {
                         unsent_bytes,
                     };
                     let why = "heartbeat timeout";
-                    self.lost(now, &close, CloseReaction::Reconnect, random, why);
+                    self.lost(now, &close, reaction, random, why);
                     return;
                 }
                 if self.stable_at.is_some_and(|t| now >= t) {

@@ -761,7 +761,7 @@ fn herd_of_1000_spreads_first_attempts() {
     }
     let largest = *buckets.values().max().unwrap();
     println!(
-        "herd: 1000 clients, largest share in a 100 ms window = {:.1}%",
+        "FIGURE herd (core): 1000 clients dropped at once, largest share of first attempts in a 100 ms window = {:.1}%",
         f64::from(largest) / 10.0
     );
     assert!(buckets.len() >= 6, "{buckets:?}");
