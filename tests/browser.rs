@@ -438,3 +438,31 @@ fn bad_arguments_throw_type_errors() {
     );
     assert_eq!(ws.state(), "closed");
 }
+
+#[wasm_bindgen_test]
+async fn a_channel_named_like_a_built_in_event_fires_only_message() {
+    let c = Client::new(&uid("reserved"), opts(""));
+    c.until("connected", 1, T).await;
+    let target = format!(r#""target":{{"userId":"{}"}}"#, c.user);
+    for ch in ["error", "connected", "state"] {
+        let frame = format!(r#"{{\"type\":\"message\",\"channel\":\"{ch}\",\"data\":1}}"#);
+        control("send", &format!(r#"{{{target},"text":"{frame}"}}"#)).await;
+    }
+    control(
+        "send",
+        &format!(
+            r#"{{{target},"text":"{{\"type\":\"message\",\"channel\":\"end\",\"data\":2}}"}}"#
+        ),
+    )
+    .await;
+    until("the last frame", T, || {
+        c.payloads("message")
+            .iter()
+            .any(|m| text(m, "channel") == "end")
+    })
+    .await;
+    assert_eq!(c.count("error"), 0);
+    assert_eq!(c.count("connected"), 1);
+    assert_eq!(c.count("state"), 1, "only the open transition");
+    c.ws.disconnect();
+}

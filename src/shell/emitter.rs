@@ -1,118 +1,70 @@
-//! Event handlers: `on`, `off`, `once` and dispatch.
+//! Event handlers: `on`, `off`, `once` and dispatch, kept in a JS `Map`
+//! (see `js.rs`) so that dispatching a frame stays inside the JS engine.
 //!
-//! Dispatch snapshots the handler list (an `Rc` clone, no JS call) and
-//! releases every borrow before calling a handler, so a handler may call any
-//! method (`off`, `sendMessage`, `disconnect`) re-entrantly. A handler removed
-//! during a dispatch still runs in that dispatch (as in Node's EventEmitter);
-//! a `once` handler runs at most once. A handler that throws never stops the
-//! others: the thrown value is handed to `on_throw`.
+//! Dispatch iterates a snapshot (handler arrays are replaced, never
+//! mutated), so a handler may call any method re-entrantly; no Rust borrow is
+//! held while handlers run. A handler removed during a dispatch still runs in
+//! that dispatch (as in Node's EventEmitter); a `once` handler runs at most
+//! once. What handlers throw is returned to the caller, never propagated.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use js_sys::{Array, Function};
+use wasm_bindgen::{JsCast, JsValue};
 
-use js_sys::Function;
-use wasm_bindgen::JsValue;
+use super::js;
 
-/// One registration. Cloning copies a JS reference: it happens only when a
-/// list is changed during a dispatch that holds the old one.
-#[derive(Clone)]
-struct Entry {
-    id: u32,
-    f: Function,
-    once: bool,
-}
-
-/// Handlers by event name. A list, not a map: an instance has a handful of
-/// events, a linear scan of short names is as fast, and a map's code would
-/// cost kilobytes of wasm.
-#[derive(Default)]
+/// The handler registry of one instance.
 pub(crate) struct Emitter {
-    map: RefCell<Vec<(String, Rc<Vec<Entry>>)>>,
-    next_id: Cell<u32>,
+    map: JsValue,
+    /// The frame being dispatched (`{v}`), reused for every frame.
+    pub(crate) frame: JsValue,
 }
 
-fn find(map: &[(String, Rc<Vec<Entry>>)], event: &str) -> Option<usize> {
-    map.iter().position(|(name, _)| name == event)
+impl Default for Emitter {
+    fn default() -> Self {
+        Emitter {
+            map: js::zws_handlers(),
+            frame: js_sys::Object::new().into(),
+        }
+    }
 }
 
 impl Emitter {
     /// Adds `f` for `event` (the same function twice runs twice, like the
     /// legacy client's arrays).
-    pub(crate) fn add(&self, event: &str, f: Function, once: bool) {
-        let id = self.next_id.get().wrapping_add(1);
-        self.next_id.set(id);
-        let mut map = self.map.borrow_mut();
-        let i = find(&map, event).unwrap_or_else(|| {
-            map.push((event.to_string(), Rc::default()));
-            map.len() - 1
-        });
-        Rc::make_mut(&mut map[i].1).push(Entry { id, f, once });
+    pub(crate) fn add(&self, event: &str, f: &Function, once: bool) {
+        js::zws_on(&self.map, event, f, once);
     }
 
-    /// Removes every registration of `f` for `event` (once or not).
-    pub(crate) fn remove(&self, event: &str, f: &Function) {
-        let f: &JsValue = f.as_ref();
-        self.retain(event, |e| AsRef::<JsValue>::as_ref(&e.f) != f);
-    }
-
-    /// Removes all handlers of `event`, or of every event when `None`.
-    pub(crate) fn clear(&self, event: Option<&str>) {
-        match event {
-            Some(ev) => self.map.borrow_mut().retain(|(name, _)| name != ev),
-            None => self.map.borrow_mut().clear(),
-        }
+    /// Removes every registration of `f` for `event`, or all of the event's
+    /// handlers when `f` is `undefined`.
+    pub(crate) fn remove(&self, event: &str, f: &JsValue) {
+        js::zws_off(&self.map, event, f);
     }
 
     /// True when `event` has a handler.
     pub(crate) fn has(&self, event: &str) -> bool {
-        find(&self.map.borrow(), event).is_some()
+        js::zws_has(&self.map, event)
     }
 
-    /// Calls the handlers of `event` with `payload`; returns false when it
-    /// has none.
-    pub(crate) fn emit(&self, event: &str, payload: &JsValue, on_throw: &dyn Fn(JsValue)) -> bool {
-        let list = {
-            let map = self.map.borrow();
-            match find(&map, event) {
-                Some(i) => map[i].1.clone(),
-                None => return false,
-            }
-        };
-        for e in list.iter() {
-            if e.once && !self.take_once(event, e.id) {
-                continue;
-            }
-            if let Err(thrown) = e.f.call1(&JsValue::UNDEFINED, payload) {
-                on_throw(thrown);
-            }
+    /// Calls the handlers of `event`; hands each thrown value to `on_throw`.
+    pub(crate) fn emit(&self, event: &str, payload: &JsValue, on_throw: &dyn Fn(&str, JsValue)) {
+        let thrown = js::zws_emit(&self.map, event, payload);
+        if let Some(list) = thrown.dyn_ref::<Array>() {
+            list.iter().for_each(|t| on_throw(event, t));
         }
-        true
     }
 
-    /// Removes once-entry `id`; false when it was already gone.
-    fn take_once(&self, event: &str, id: u32) -> bool {
-        let mut found = false;
-        self.retain(event, |e| {
-            let hit = e.id == id;
-            found |= hit;
-            !hit
-        });
-        found
-    }
-
-    fn retain(&self, event: &str, mut keep: impl FnMut(&Entry) -> bool) {
-        let mut map = self.map.borrow_mut();
-        let Some(i) = find(&map, event) else {
+    /// Emits `message` and the channel event of the frame classified last;
+    /// hands each thrown value, with its event, to `on_throw`.
+    pub(crate) fn dispatch_frame(&self, on_throw: &dyn Fn(&str, JsValue)) {
+        let thrown = js::zws_dispatch(&self.map, &self.frame);
+        let Some(pairs) = thrown.dyn_ref::<Array>() else {
             return;
         };
-        let list = &mut map[i].1;
-        if list.iter().all(&mut keep) {
-            return;
-        }
-        // Copy on write: a dispatch in progress keeps its snapshot.
-        Rc::make_mut(list).retain(keep);
-        if list.is_empty() {
-            map.swap_remove(i);
+        for i in (0..pairs.length()).step_by(2) {
+            let event = pairs.get(i).as_string().unwrap_or_default();
+            let list: Array = pairs.get(i + 1).unchecked_into();
+            list.iter().for_each(|t| on_throw(&event, t));
         }
     }
 }

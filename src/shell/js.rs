@@ -1,29 +1,89 @@
-//! Bindings to the few JS functions the shell needs beyond web-sys: each one
-//! keeps a payload on the JS side (no copy into wasm memory) or saves
-//! boundary crossings on the hot path.
+//! The JS half of the shell: frame parsing and handler dispatch run in the
+//! JS engine, so payloads never enter wasm memory and an inbound frame costs
+//! two boundary crossings (classify, dispatch) instead of one per field.
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-export function zws_parse(text) { return JSON.parse(text); }
-export function zws_kind(v) {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return -1;
-  switch (v.type) {
-    case 'message': return 0;
-    case 'pong': return 1;
-    case 'connected': return 2;
-    case 'ping': return 3;
-    case 'subscribe': return 4;
-    case 'unsubscribe': return 5;
-  }
-  return typeof v.type === 'string' ? -3 : -2;
+// Keep in sync with RESERVED_EVENTS in src/core/frame.rs: a channel named like
+// one of the SDK's own events never fires that event's handlers.
+const RESERVED = new Set(['connected', 'disconnected', 'error', 'message', 'reconnecting',
+  'reconnect_failed', 'state', 'pong']);
+const KIND = new Map([['message', 0], ['pong', 1], ['connected', 2], ['ping', 3], ['subscribe', 4], ['unsubscribe', 5]]);
+
+// Handlers: a Map from event name to an array of {f, once, done}. Arrays are
+// replaced, never mutated, so a dispatch in progress keeps its snapshot.
+export function zws_handlers() { return new Map(); }
+export function zws_on(m, name, f, once) {
+  const l = m.get(name);
+  const e = { f, once, done: false };
+  m.set(name, l === undefined ? [e] : [...l, e]);
 }
-export function zws_channel(v) { const c = v.channel; return typeof c === 'string' ? c : undefined; }
-export function zws_data(v) { return v.data; }
-export function zws_client_id(v) {
-  const d = v.data;
-  return d !== null && typeof d === 'object' && typeof d.clientId === 'string' ? d.clientId : undefined;
+function removeWhere(m, name, drop) {
+  const l = m.get(name);
+  if (l === undefined) return;
+  const kept = l.filter((e) => !drop(e));
+  if (kept.length === 0) m.delete(name); else if (kept.length !== l.length) m.set(name, kept);
+}
+export function zws_off(m, name, f) {
+  if (f === undefined) m.delete(name); else removeWhere(m, name, (e) => e.f === f);
+}
+export function zws_has(m, name) { return m.has(name); }
+// Calls the handlers of `name`; returns what they threw (or null).
+export function zws_emit(m, name, payload) {
+  const l = m.get(name);
+  if (l === undefined) return null;
+  let thrown = null;
+  for (const e of l) {
+    if (e.once) {
+      if (e.done) continue;
+      e.done = true;
+      removeWhere(m, name, (x) => x === e);
+    }
+    try { e.f(payload); } catch (err) { (thrown ??= []).push(err); }
+  }
+  return thrown;
+}
+
+// Classifies a frame, keeping the parsed value in `out.v`. Returns
+// `length * 32 + (kind + 11)`: kind 0..5 as KIND, or -1 not an object,
+// -2 no string type, -3 unknown type, -4 not JSON, -5 message without a
+// channel, -10 binary, -11 larger than `max`. The length is UTF-16 code
+// units (bytes for binary frames).
+export function zws_frame(data, max, out) {
+  out.v = undefined;
+  if (typeof data !== 'string') return (data.byteLength >>> 0) * 32 + 1;
+  const n = data.length;
+  if (n > max) return n * 32;
+  let v;
+  try { v = JSON.parse(data); } catch (_) { return n * 32 + 7; }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return n * 32 + 10;
+  const k = KIND.get(v.type);
+  if (k === undefined) return n * 32 + (typeof v.type === 'string' ? 8 : 9);
+  out.v = v;
+  if (k === 0 && (typeof v.channel !== 'string' || v.channel === '')) return n * 32 + 6;
+  return n * 32 + k + 11;
+}
+// Emits `message` (the whole frame) and, for channel messages, the channel
+// event (its data). Returns [event name, thrown] pairs flattened, or null.
+export function zws_dispatch(m, out) {
+  const v = out.v;
+  out.v = undefined;
+  let thrown = null;
+  const t1 = zws_emit(m, 'message', v);
+  if (t1 !== null) thrown = ['message', t1];
+  const c = v.type === 'message' ? v.channel : undefined;
+  if (c !== undefined && !RESERVED.has(c)) {
+    const t2 = zws_emit(m, c, v.data);
+    if (t2 !== null) (thrown ??= []).push(c, t2);
+  }
+  return thrown;
+}
+export function zws_welcome(out) {
+  const d = out.v.data;
+  const id = d !== null && typeof d === 'object' && typeof d.clientId === 'string' ? d.clientId : undefined;
+  return [d, id];
 }
 export function zws_encode(channel, data) {
   return JSON.stringify({ type: 'message', channel, data, timestamp: new Date().toISOString() });
@@ -32,21 +92,27 @@ export function zws_iso(ms) { return new Date(ms).toISOString(); }
 export function zws_describe(e) {
   try { return e instanceof Error ? e.name + ': ' + e.message : String(e); } catch (_) { return 'unknown error'; }
 }
-export function zws_is_thenable(v) { return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function'; }
+export function zws_is_thenable(v) {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+}
 "#)]
 extern "C" {
-    /// `JSON.parse(text)` on a JS string, without copying it into wasm.
-    #[wasm_bindgen(catch)]
-    pub fn zws_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-    /// The frame's type: 0 message, 1 pong, 2 connected, 3 ping, 4 subscribe,
-    /// 5 unsubscribe; -1 not an object, -2 no string type, -3 unknown type.
-    pub fn zws_kind(v: &JsValue) -> i32;
-    /// The frame's `channel` if it is a string.
-    pub fn zws_channel(v: &JsValue) -> Option<String>;
-    /// The frame's `data`.
-    pub fn zws_data(v: &JsValue) -> JsValue;
-    /// `data.clientId` of a welcome frame.
-    pub fn zws_client_id(v: &JsValue) -> Option<String>;
+    /// A new handler registry.
+    pub fn zws_handlers() -> JsValue;
+    /// Adds a handler.
+    pub fn zws_on(m: &JsValue, name: &str, f: &js_sys::Function, once: bool);
+    /// Removes every registration of `f` (all handlers of `name` when undefined).
+    pub fn zws_off(m: &JsValue, name: &str, f: &JsValue);
+    /// True when `name` has a handler.
+    pub fn zws_has(m: &JsValue, name: &str) -> bool;
+    /// Calls the handlers of `name` with `payload`; what they threw, or null.
+    pub fn zws_emit(m: &JsValue, name: &str, payload: &JsValue) -> JsValue;
+    /// Classifies a frame (see the JS comment for the encoding).
+    pub fn zws_frame(data: &JsValue, max: f64, out: &JsValue) -> f64;
+    /// Emits `message` and the channel event for the frame kept in `out`.
+    pub fn zws_dispatch(m: &JsValue, out: &JsValue) -> JsValue;
+    /// `[data, clientId]` of the welcome frame kept in `out`.
+    pub fn zws_welcome(out: &JsValue) -> js_sys::Array;
     /// Encodes a user message; throws for cyclic data or BigInt.
     #[wasm_bindgen(catch)]
     pub fn zws_encode(channel: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;

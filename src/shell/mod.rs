@@ -218,14 +218,14 @@ impl ZantaraWebSocket {
     /// channel name.
     pub fn on(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
         let (event, f) = event_and_handler(&event, handler)?;
-        self.inner.handlers.add(&event, f, false);
+        self.inner.handlers.add(&event, &f, false);
         Ok(())
     }
 
     /// Adds `handler` for `event`, removed after its first call.
     pub fn once(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
         let (event, f) = event_and_handler(&event, handler)?;
-        self.inner.handlers.add(&event, f, true);
+        self.inner.handlers.add(&event, &f, true);
         Ok(())
     }
 
@@ -235,11 +235,10 @@ impl ZantaraWebSocket {
         let name = event
             .as_string()
             .ok_or_else(|| type_error("event name must be a string"))?;
-        match handler.dyn_into::<Function>() {
-            Ok(f) => self.inner.handlers.remove(&name, &f),
-            Err(h) if h.is_undefined() => self.inner.handlers.clear(Some(&name)),
-            Err(_) => return Err(type_error("handler must be a function")),
+        if !handler.is_undefined() && !handler.is_function() {
+            return Err(type_error("handler must be a function"));
         }
+        self.inner.handlers.remove(&name, &handler);
         Ok(())
     }
 
@@ -579,34 +578,14 @@ impl Inner {
         self.with_core(|c| c.on_close(now(), generation, &close, random()));
     }
 
-    /// The hot path: `data` stays a JS value; Rust reads its length, its
-    /// `type` (as a number) and, for messages, its `channel`.
+    /// The hot path: `data` stays a JS value. One JS call parses and
+    /// classifies it; Rust learns its kind and length, updates the core, and a
+    /// second JS call dispatches it to the handlers.
     fn on_message(&self, generation: u32, data: JsValue) {
         let t = now();
-        let Some(text) = data.dyn_ref::<JsString>() else {
-            let n = data
-                .dyn_ref::<js_sys::ArrayBuffer>()
-                .map_or(0, |b| b.byte_length() as usize);
-            if self.core.borrow_mut().on_frame(t, generation, None, n) {
-                self.drop_frame(Error::BadFrame {
-                    reason: "binary frames are not supported",
-                    excerpt: format!("<{n} bytes>"),
-                });
-            }
-            return;
-        };
-        let len = text.length() as usize;
-        if len > self.cfg.max_frame {
-            if self.core.borrow_mut().on_frame(t, generation, None, len) {
-                self.drop_frame(Error::FrameTooLarge {
-                    size: len,
-                    max: self.cfg.max_frame,
-                });
-            }
-            return;
-        }
-        let parsed = js::zws_parse(&data);
-        let kind = parsed.as_ref().map_or(-4, js::zws_kind);
+        let code = js::zws_frame(&data, self.cfg.max_frame as f64, &self.handlers.frame);
+        let len = (code / 32.0).floor() as usize;
+        let kind = (code % 32.0) as i32 - 11;
         let frame_type = match kind {
             0 => Some(FrameType::Message),
             1 => Some(FrameType::Pong),
@@ -616,29 +595,15 @@ impl Inner {
             5 => Some(FrameType::Unsubscribe),
             _ => None,
         };
-        let parsed = parsed.unwrap_or(JsValue::UNDEFINED);
-        let channel = match frame_type {
-            Some(FrameType::Message) => js::zws_channel(&parsed).filter(|c| !c.is_empty()),
-            _ => None,
-        };
-        let bad = match (kind, &channel) {
-            (-4, _) => Some("not valid JSON"),
-            (-1, _) => Some("not a JSON object"),
-            (-2, _) => Some("missing or non-string type"),
-            (-3, _) => Some("unknown type"),
-            (0, None) => Some("message without a channel"),
-            _ => None,
-        };
-        if frame_type == Some(FrameType::Connected) {
+        if frame_type == Some(FrameType::Connected) && self.core.borrow().generation() == generation
+        {
             // Before the core emits `connected`, so handlers see the clientId.
-            if self.core.borrow().generation() == generation {
-                if let Some(id) = js::zws_client_id(&parsed) {
-                    *self.client_id.borrow_mut() = Some(id);
-                }
-                *self.welcome.borrow_mut() = js::zws_data(&parsed);
+            let welcome = js::zws_welcome(&self.handlers.frame);
+            *self.welcome.borrow_mut() = welcome.get(0);
+            if let Some(id) = welcome.get(1).as_string() {
+                *self.client_id.borrow_mut() = Some(id);
             }
         }
-        let frame_type = if bad.is_some() { None } else { frame_type };
         if !self
             .core
             .borrow_mut()
@@ -646,20 +611,40 @@ impl Inner {
         {
             return; // a stale socket's frame
         }
-        if let Some(reason) = bad {
-            let excerpt = excerpt(
-                &String::from(text.slice(0, EXCERPT_CHARS as u32 + 1)),
-                EXCERPT_CHARS,
-            );
-            return self.drop_frame(Error::BadFrame { reason, excerpt });
+        if frame_type.is_none() {
+            return self.drop_frame(self.bad_frame(kind, len, &data));
         }
         self.run();
-        self.dispatch("message", &parsed);
-        if let Some(ch) = channel {
-            // A channel named like a built-in event must not fire its handlers.
-            if !frame::is_reserved(&ch) {
-                self.dispatch(&ch, &js::zws_data(&parsed));
+        self.handlers
+            .dispatch_frame(&|event, thrown| self.handler_threw(event, thrown));
+    }
+
+    /// The error for a frame that `zws_frame` refused with `kind`.
+    fn bad_frame(&self, kind: i32, len: usize, data: &JsValue) -> Error {
+        let reason = match kind {
+            -11 => {
+                return Error::FrameTooLarge {
+                    size: len,
+                    max: self.cfg.max_frame,
+                }
             }
+            -10 => {
+                return Error::BadFrame {
+                    reason: "binary frames are not supported",
+                    excerpt: format!("<{len} bytes>"),
+                }
+            }
+            -4 => "not valid JSON",
+            -1 => "not a JSON object",
+            -2 => "missing or non-string type",
+            -3 => "unknown type",
+            _ => "message without a channel",
+        };
+        let text: &JsString = data.unchecked_ref();
+        let head = String::from(text.slice(0, EXCERPT_CHARS as u32 + 1));
+        Error::BadFrame {
+            reason,
+            excerpt: excerpt(&head, EXCERPT_CHARS),
         }
     }
 
@@ -745,27 +730,28 @@ impl Inner {
         o.into()
     }
 
-    /// Calls the handlers of `name`. A handler that throws is reported on
-    /// `error` (or the console, for `error` handlers and when `error` has no
-    /// handler) and the others still run.
+    /// Calls the handlers of `name`.
     fn dispatch(&self, name: &str, payload: &JsValue) {
-        self.handlers.emit(name, payload, &|thrown| {
-            self.core.borrow_mut().count_error();
-            let report = name != "error" && self.handlers.has("error");
-            if !report {
-                web_sys::console::error_2(
-                    &JsValue::from_str(&format!("ZantaraWebSocket: a `{name}` handler threw")),
-                    &thrown,
-                );
-                return;
-            }
-            let e = to_js_error(&Error::HandlerThrew {
-                event: name.to_string(),
-            });
-            set(e.unchecked_ref(), "cause", thrown);
-            self.handlers.emit("error", &e, &|inner| {
-                web_sys::console::error_1(&inner);
-            });
+        self.handlers.emit(name, payload, &|event, thrown| {
+            self.handler_threw(event, thrown)
+        });
+    }
+
+    /// A handler of `event` threw: reported on `error` (or the console, for
+    /// `error` handlers and when `error` has no handler); the others ran.
+    fn handler_threw(&self, event: &str, thrown: JsValue) {
+        self.core.borrow_mut().count_error();
+        if event == "error" || !self.handlers.has("error") {
+            let msg = format!("ZantaraWebSocket: a `{event}` handler threw");
+            web_sys::console::error_2(&JsValue::from_str(&msg), &thrown);
+            return;
+        }
+        let e = to_js_error(&Error::HandlerThrew {
+            event: event.to_string(),
+        });
+        set(e.unchecked_ref(), "cause", thrown);
+        self.handlers.emit("error", &e, &|_, inner| {
+            web_sys::console::error_1(&inner);
         });
     }
 
