@@ -46,4 +46,10 @@ grep -h 'FIGURE' "$TMPDIR/native-tests.log" "$TMPDIR/browser-tests.log" | sed 's
 
 step "figures"
 cat "$TMPDIR/figures.txt" 2>/dev/null || true
+
+step "package and end-to-end tests"
+node scripts/build.mjs
+node scripts/size.mjs
+node --test tests/e2e/
+
 step "done in $(( $(date +%s) - t0 )) s"

@@ -70,9 +70,10 @@ pub fn resolve(configured: Option<&str>, page: Option<&Page<'_>>) -> Result<Stri
     Ok(url)
 }
 
-/// The host (without port or user info) of the part after `scheme://`.
+/// The host (without port or user info) of the part after `scheme://`. As in
+/// the URL parser of browsers, `\\` ends the authority like `/` for ws(s).
 fn host_of(rest: &str) -> &str {
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let authority = rest.split(['/', '?', '\\']).next().unwrap_or_default();
     let authority = authority.rsplit('@').next().unwrap_or_default();
     if let Some(v6) = authority.strip_prefix('[') {
         return v6.split(']').next().unwrap_or_default();
@@ -82,7 +83,16 @@ fn host_of(rest: &str) -> &str {
 
 fn is_loopback(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") || host == "::1"
+    host == "localhost" || host.ends_with(".localhost") || is_loopback_v4(&host) || host == "::1"
+}
+
+/// 127.0.0.0/8 in dotted-decimal form (`127.0.0.1`, `127.1`, `127.0.0.1.`),
+/// not a name that merely starts with `127.` (`127.0.0.1.example.com`).
+fn is_loopback_v4(host: &str) -> bool {
+    let mut labels = host.strip_suffix('.').unwrap_or(host).split('.');
+    labels.next() == Some("127")
+        && (1..=3).contains(&labels.clone().count())
+        && labels.all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Percent-encodes `s` as `encodeURIComponent` does.
@@ -110,10 +120,12 @@ pub fn with_params(
     let mut url = base.to_string();
     for (key, value) in [("userId", user_id), ("role", role), ("token", token)] {
         let Some(value) = value else { continue };
-        if !url.contains('?') {
-            url.push('?');
-        } else if !url.ends_with('?') && !url.ends_with('&') {
-            url.push('&');
+        // No `&` only after the `?` that starts an empty query, or after a
+        // `&`: a `?` later in the query is just a character of it.
+        match url.split_once('?') {
+            None => url.push('?'),
+            Some((_, query)) if query.is_empty() || query.ends_with('&') => {}
+            Some(_) => url.push('&'),
         }
         url.push_str(key);
         url.push('=');
@@ -213,6 +225,22 @@ mod tests {
         ] {
             assert!(resolve(Some(ok), Some(&HTTPS)).is_ok(), "{ok}");
         }
+        // Found by tests/core_properties.rs: names that only look like a
+        // loopback address are not one, and `\\` ends the host like `/`. The
+        // browser refuses these insecure sockets anyway; the SDK must say so
+        // at once (MIXED_CONTENT), not retry a socket that cannot open.
+        for bad in [
+            "ws://127.example/ws",
+            "ws://127.0.0.1.evil.com/ws",
+            "ws://evil.com\\@127.0.0.1/ws",
+            "ws://127/ws",
+        ] {
+            let e = resolve(Some(bad), Some(&HTTPS)).unwrap_err();
+            assert_eq!(e.code(), "MIXED_CONTENT", "{bad}");
+        }
+        for ok in ["ws://127.1/ws", "ws://127.0.0.1./ws", "ws://LOCALHOST/ws"] {
+            assert!(resolve(Some(ok), Some(&HTTPS)).is_ok(), "{ok}");
+        }
         assert!(resolve(Some("wss://api.example.com/ws"), Some(&HTTPS)).is_ok());
         assert!(resolve(Some("ws://api.example.com/ws"), Some(&HTTP)).is_ok());
     }
@@ -234,6 +262,12 @@ mod tests {
             "ws://h/ws?role=r"
         );
         assert_eq!(with_params("ws://h/ws", None, None, None), "ws://h/ws");
+        // Found by tests/core_properties.rs: a query that ends with `?` is not
+        // empty; gluing `token=` to its last parameter hid the token from
+        // the server and from `redact` (so from the debug log).
+        let u = with_params("ws://h/ws?v=1?", None, None, Some("secret"));
+        assert_eq!(u, "ws://h/ws?v=1?&token=secret");
+        assert_eq!(redact(&u), "ws://h/ws?v=1?&token=***");
     }
 
     #[test]

@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// Builds the npm package into pkg/ (git-ignored), from the release wasm and the hand-written
+// sources in src/js/:
+//
+//   1. cargo build --release --target wasm32-unknown-unknown --lib
+//   2. wasm-bindgen --target web            -> .tmp/build/bindgen/
+//   3. wasm-opt -Oz (binaryen 132 from npm)  -> .tmp/build/zantara_websocket_bg.wasm
+//   4. esbuild bundles src/js/ with the glue:
+//        pkg/index.js              default ESM entry, wasm inlined, instantiated lazily and synchronously
+//        pkg/web.js (+ .wasm)      ESM entry loading the separate .wasm after `await init()`
+//        pkg/zantara-websocket.js  script-tag IIFE defining window.ZantaraWebSocket, wasm inlined
+//        pkg/react.js              zantara-websocket/react (imports react and ./index.js)
+//   5. type declarations, package.json, README/LICENSE/CHANGELOG.
+//
+//   node scripts/build.mjs [--skip-cargo]     (--skip-cargo reuses the last cargo build)
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PKG = path.join(ROOT, 'pkg');
+const WORK = path.join(ROOT, '.tmp', 'build');
+const BINDGEN = path.join(WORK, 'bindgen');
+const JS_SRC = path.join(ROOT, 'src', 'js');
+const CRATE = 'zantara_websocket';
+const RAW_WASM = path.join(ROOT, 'target', 'wasm32-unknown-unknown', 'release', `${CRATE}.wasm`);
+const GLUE = path.join(BINDGEN, `${CRATE}.js`);
+const OPT_WASM = path.join(WORK, `${CRATE}_bg.wasm`);
+const WASM_OPT = path.join(ROOT, 'node_modules', '.bin', 'wasm-opt');
+
+// What rustc 1.95 emits for wasm32-unknown-unknown by default. wasm-opt must be told, since the
+// `target_features` section is stripped (`strip = true`); a missing flag fails validation loudly.
+const WASM_FEATURES = [
+  '--enable-bulk-memory',
+  '--enable-bulk-memory-opt',
+  '--enable-sign-ext',
+  '--enable-nontrapping-float-to-int',
+  '--enable-mutable-globals',
+  '--enable-reference-types',
+  '--enable-multivalue',
+];
+
+/** Runs a command with inherited stderr; throws on failure. */
+function run(cmd, args, opts = {}) {
+  execFileSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+}
+
+/** The `version` of Cargo.toml's [package] table. */
+async function crateVersion() {
+  const toml = await fs.readFile(path.join(ROOT, 'Cargo.toml'), 'utf8');
+  const pkgTable = toml.split(/^\[/m).find((t) => t.startsWith('package]'));
+  const version = pkgTable?.match(/^version\s*=\s*"([^"]+)"/m)?.[1];
+  if (!version) throw new Error('no [package] version in Cargo.toml');
+  return version;
+}
+
+async function buildWasm({ skipCargo }) {
+  if (!skipCargo) run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
+  await fs.rm(BINDGEN, { recursive: true, force: true });
+  // Its warning about the missing `target_features` section (the release profile strips it) is
+  // expected: wasm-opt gets the features explicitly below. Anything else it says is shown.
+  const bindgen = spawnSync('wasm-bindgen', ['--target', 'web', '--out-dir', BINDGEN, RAW_WASM],
+    { cwd: ROOT, encoding: 'utf8' });
+  const said = `${bindgen.stdout ?? ''}${bindgen.stderr ?? ''}`.split('\n')
+    .filter((line) => line.trim() && !/`target_features` custom section is missing/.test(line)).join('\n');
+  if (said) console.error(said);
+  if (bindgen.status !== 0) throw new Error(`wasm-bindgen failed (${bindgen.error?.message ?? `exit ${bindgen.status}`})`);
+  if (!existsSync(WASM_OPT)) throw new Error('node_modules/.bin/wasm-opt missing: run bash scripts/setup.sh');
+  run(WASM_OPT, [path.join(BINDGEN, `${CRATE}_bg.wasm`), '-Oz', ...WASM_FEATURES,
+    '--strip-debug', '--strip-producers', '-o', OPT_WASM]);
+}
+
+/**
+ * Resolves the virtual imports of src/js/client.js and the loaders:
+ *   zantara:glue         -> the wasm-bindgen glue
+ *   zantara:loader       -> src/js/load-inline.js or src/js/load-web.js
+ *   zantara:wasm-base64  -> the optimised wasm as a base64 string (inline entries only)
+ */
+function virtualModules(loader) {
+  return {
+    name: 'zantara-virtual',
+    setup(build) {
+      build.onResolve({ filter: /^zantara:/ }, ({ path: id }) => {
+        switch (id) {
+          case 'zantara:glue': return { path: GLUE };
+          case 'zantara:loader': return { path: path.join(JS_SRC, `load-${loader}.js`) };
+          case 'zantara:wasm-base64':
+            if (loader !== 'inline') return { errors: [{ text: 'the web entry must not inline the wasm' }] };
+            return { path: OPT_WASM, namespace: 'wasm-base64' };
+          default: return { errors: [{ text: `unknown virtual module ${id}` }] };
+        }
+      });
+      build.onLoad({ filter: /.*/, namespace: 'wasm-base64' }, async ({ path: file }) => ({
+        contents: `export default ${JSON.stringify((await fs.readFile(file)).toString('base64'))};`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+async function bundle(version) {
+  const banner = `/*! zantara-websocket ${version} | MIT License */`;
+  const common = {
+    bundle: true,
+    minify: true,
+    keepNames: false,
+    legalComments: 'none',
+    target: 'es2022',
+    platform: 'browser',
+    logLevel: 'warning',
+    // wasm-bindgen 0.2.130 names the snippet module once per import group in its imports object;
+    // the duplicate keys hold the same namespace, so the warning is noise.
+    logOverride: { 'duplicate-object-key': 'silent' },
+    banner: { js: banner },
+  };
+  await Promise.all([
+    esbuild.build({
+      ...common, entryPoints: [path.join(JS_SRC, 'index.js')], outfile: path.join(PKG, 'index.js'),
+      format: 'esm', plugins: [virtualModules('inline')],
+    }),
+    esbuild.build({
+      ...common, entryPoints: [path.join(JS_SRC, 'web.js')], outfile: path.join(PKG, 'web.js'),
+      format: 'esm', plugins: [virtualModules('web')],
+    }),
+    esbuild.build({
+      ...common, entryPoints: [path.join(JS_SRC, 'global.js')], outfile: path.join(PKG, 'zantara-websocket.js'),
+      format: 'iife', plugins: [virtualModules('inline')],
+      // The glue's async loader (which reads import.meta.url) is unused here and tree-shaken away.
+      logOverride: { ...common.logOverride, 'empty-import-meta': 'silent' },
+    }),
+    esbuild.build({
+      // Not minified: small, and readable in an app's dev tools. `./index.js` stays an import so the
+      // app shares one SDK (and one wasm instance) between 'zantara-websocket' and '/react'.
+      ...common, minify: false, entryPoints: [path.join(JS_SRC, 'react.js')], outfile: path.join(PKG, 'react.js'),
+      format: 'esm', external: ['react', './index.js'],
+    }),
+  ]);
+  await fs.copyFile(OPT_WASM, path.join(PKG, `${CRATE}_bg.wasm`));
+  for (const dts of ['index.d.ts', 'web.d.ts', 'react.d.ts']) {
+    await fs.copyFile(path.join(JS_SRC, dts), path.join(PKG, dts));
+  }
+}
+
+/** The package.json of the published package: this script owns it. */
+function packageJson(version, docs) {
+  return {
+    name: 'zantara-websocket',
+    version,
+    description: 'Browser WebSocket client SDK (Rust compiled to WebAssembly): channels, reconnect with backoff, ' +
+      'heartbeats, offline queue. Script tag, ESM and React.',
+    license: 'MIT',
+    type: 'module',
+    main: './index.js',
+    module: './index.js',
+    types: './index.d.ts',
+    exports: {
+      '.': { types: './index.d.ts', default: './index.js' },
+      './web': { types: './web.d.ts', default: './web.js' },
+      './react': { types: './react.d.ts', default: './react.js' },
+      './zantara-websocket.js': './zantara-websocket.js',
+      './zantara_websocket_bg.wasm': './zantara_websocket_bg.wasm',
+      './package.json': './package.json',
+    },
+    // For CDNs that serve the script-tag file by default (unpkg, jsDelivr).
+    unpkg: './zantara-websocket.js',
+    jsdelivr: './zantara-websocket.js',
+    files: [
+      'index.js', 'index.d.ts', 'web.js', 'web.d.ts', `${CRATE}_bg.wasm`,
+      'react.js', 'react.d.ts', 'zantara-websocket.js', ...docs,
+    ],
+    // Every module is free of side effects except the script-tag file, whose whole point is to
+    // define window.ZantaraWebSocket: `import 'zantara-websocket/zantara-websocket.js'` must survive
+    // tree-shaking.
+    sideEffects: ['./zantara-websocket.js'],
+    peerDependencies: { react: '>=18' },
+    peerDependenciesMeta: { react: { optional: true } },
+    keywords: ['websocket', 'realtime', 'pubsub', 'reconnect', 'wasm', 'react'],
+  };
+}
+
+async function main() {
+  const skipCargo = process.argv.includes('--skip-cargo');
+  const t0 = performance.now();
+  const version = await crateVersion();
+  await fs.mkdir(WORK, { recursive: true });
+  await buildWasm({ skipCargo });
+
+  await fs.rm(PKG, { recursive: true, force: true });
+  await fs.mkdir(PKG, { recursive: true });
+  await bundle(version);
+  // npm packs README and LICENSE by itself, but CHANGELOG only when listed in `files`.
+  const docs = ['README.md', 'LICENSE', 'CHANGELOG.md'].filter((doc) => existsSync(path.join(ROOT, doc)));
+  for (const doc of docs) await fs.copyFile(path.join(ROOT, doc), path.join(PKG, doc));
+  await fs.writeFile(path.join(PKG, 'package.json'), `${JSON.stringify(packageJson(version, docs), null, 2)}\n`);
+  await fs.rm(path.join(PKG, '.gitignore'), { force: true }); // npm pack would honour it
+
+  const files = (await fs.readdir(PKG)).sort();
+  const sizes = await Promise.all(files.map(async (f) => {
+    const bytes = await fs.readFile(path.join(PKG, f));
+    return `${f} ${(bytes.length / 1024).toFixed(1)}K/${(gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1)}K gz`;
+  }));
+  const secs = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`pkg/ zantara-websocket@${version} in ${secs}s: ${sizes.join(', ')}`);
+}
+
+main().catch((err) => {
+  console.error(`build failed: ${err.stack ?? err}`);
+  process.exit(1);
+});

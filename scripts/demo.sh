@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs the demo: installs what is missing, builds the package into pkg/, starts the reference server
+# (which serves www/ and pkg/) and the dashboard's demo feed, and prints the pages' URLs.
+# Ctrl-C stops everything.
+#
+#   bash scripts/demo.sh            PORT=9000 bash scripts/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PORT=${PORT:-8080}
+bash scripts/setup.sh
+node scripts/build.mjs
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p .tmp
+server_out=.tmp/demo-server.out
+node www/server.js --port "$PORT" >"$server_out" &
+pids+=($!)
+# Wait (bounded) for the server's ready line.
+for _ in $(seq 1 100); do
+  grep -q '^ZANTARA_SERVER ' "$server_out" && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "the server did not start (port $PORT taken? try PORT=9000)" >&2; exit 1; }
+  sleep 0.1
+done
+grep -q '^ZANTARA_SERVER ' "$server_out" || { echo "the server did not start in 10 s" >&2; exit 1; }
+base=$(node -e 'console.log(JSON.parse(process.argv[1].replace(/^ZANTARA_SERVER /, "")).http)' "$(grep '^ZANTARA_SERVER ' "$server_out" | head -1)")
+
+node www/feed.js --url "$base" --interval 1000 &
+pids+=($!)
+
+cat <<MSG
+
+  zantara-websocket demo is running (Ctrl-C to stop)
+
+    Demo page:        $base/websocket-demo.html
+    Dashboard:        $base/dashboard.html      (live data from www/feed.js)
+    Guide examples:   $base/legacy-examples.html
+    The package:      $base/pkg/
+
+MSG
+wait -n "${pids[@]}" || true
+echo "a demo process exited; stopping" >&2

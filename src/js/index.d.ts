@@ -1,0 +1,261 @@
+// Type declarations of `zantara-websocket` (and, re-exported, of `zantara-websocket/web`).
+
+/** The connection state: `state` getter, `state` event, `getStats().state`. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** How the client reacts to a close code (option `closeCodes`). `slow` reconnects from the longest delay. */
+export type CloseReaction = 'reconnect' | 'slow' | 'stop';
+
+/** Options of `new ZantaraWebSocket(userId, options)`. Wrong types or ranges throw a `TypeError`. */
+export interface ZantaraOptions {
+  /**
+   * Server URL: `ws://`, `wss://`, `http(s)://` (mapped to ws(s)) or a path on the page's origin.
+   * Default: `globalThis.ZANTARA_WS_URL`, else the page's origin at `/ws` (`wss:` on https pages).
+   */
+  wsUrl?: string;
+  /** Reconnect after an unexpected close (default true). */
+  autoReconnect?: boolean;
+  /** Base reconnect delay in ms (default 3000). */
+  reconnectInterval?: number;
+  /** Attempts before `reconnect_failed` (default 10; `Infinity` never gives up). */
+  maxReconnectAttempts?: number;
+  /** Log to the console, tokens redacted (default false). */
+  debug?: boolean;
+  /** `'linear'` (default: 3, 6, 9, 12, 15 s capped) or `'exponential'`. */
+  backoff?: 'linear' | 'exponential';
+  /** Longest reconnect delay in ms (default 15000). */
+  maxReconnectInterval?: number;
+  /** Random share taken off each delay, 0 to 1 (default 0.2; 0 gives the exact legacy schedule). */
+  jitter?: number;
+  /** Ms a connection must stay open before the attempt counter resets (default 5000). */
+  stableAfter?: number;
+  /** Ms between pings (default 25000; 0 sends none). */
+  heartbeatInterval?: number;
+  /** Ms without any frame before the link is declared dead and replaced (default 60000; 0 never). */
+  heartbeatTimeout?: number;
+  /** Sent as `?role=`. */
+  role?: string;
+  /**
+   * Sent as `?token=`: a string, or a function called before every connect that returns a string or a
+   * Promise of one. Never appears in stats or logs (but a URL token may appear in server logs).
+   */
+  token?: string | (() => string | Promise<string>);
+  /** Messages queued while disconnected (default 1000); beyond it `sendMessage` returns false. */
+  maxQueuedMessages?: number;
+  /** Bytes queued while disconnected (default 1 MiB). */
+  maxQueuedBytes?: number;
+  /** Connect in the constructor (default true); else call `connect()`. */
+  autoConnect?: boolean;
+  /** Ms to wait for the server's welcome before `connected` fires without one (default 500). */
+  welcomeTimeout?: number;
+  /** Larger inbound frames are discarded with an `error` (default 1 MiB). */
+  maxFrameSize?: number;
+  /** Per-close-code overrides of the reconnect policy, e.g. `{4001: 'stop'}`. */
+  closeCodes?: Record<number, CloseReaction>;
+}
+
+/** Payload of `connected`: the server welcome's `data`, or `{clientId: null, userId}` without one. */
+export interface ConnectedInfo {
+  clientId: string | null;
+  userId: string | null;
+  role?: string;
+  [key: string]: unknown;
+}
+
+/** Payload of `disconnected`. */
+export interface DisconnectedInfo {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+  /** Bytes handed to the socket but never sent: lost, visibly. */
+  bufferedAmount: number;
+  willReconnect: boolean;
+}
+
+/** Payload of `reconnecting`: the attempt number and the delay in ms before it. */
+export interface ReconnectingInfo {
+  attempt: number;
+  delay: number;
+}
+
+/** Payload of `reconnect_failed`. */
+export interface ReconnectFailedInfo {
+  attempts: number;
+}
+
+/** Payload of `state`. */
+export interface StateChange {
+  from: ConnectionState;
+  to: ConnectionState;
+  reason: string;
+}
+
+/** Payload of `pong`: the round-trip time of the last heartbeat in ms. */
+export interface PongInfo {
+  rtt: number;
+}
+
+/** The `code` of errors thrown (`TypeError`) or reported on `error`. */
+export type ZantaraErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_OPTION'
+  | 'INVALID_CHANNEL'
+  | 'RESERVED_CHANNEL'
+  | 'INVALID_URL'
+  | 'MIXED_CONTENT'
+  | 'QUEUE_FULL'
+  | 'FRAME_TOO_LARGE'
+  | 'BAD_FRAME'
+  | 'UNSERIALIZABLE'
+  | 'TOKEN_FAILED'
+  | 'HANDLER_THREW'
+  | 'SOCKET_FAILED';
+
+/** Payload of `error`. */
+export interface ZantaraError extends Error {
+  code: ZantaraErrorCode;
+  /** `BAD_FRAME`: the start of the raw frame. */
+  excerpt?: string;
+  /** `HANDLER_THREW`: what the handler threw. */
+  cause?: unknown;
+}
+
+/** A frame as parsed from the wire (payload of `message`, which fires for every frame). */
+export interface Frame<T = unknown> {
+  type: 'message' | 'connected' | 'pong' | 'ping' | 'subscribe' | 'unsubscribe';
+  channel?: string;
+  data?: T;
+  /** ISO-8601. */
+  timestamp?: string;
+  [key: string]: unknown;
+}
+
+/** The built-in events and their payloads. */
+export interface ZantaraEvents {
+  connected: ConnectedInfo;
+  disconnected: DisconnectedInfo;
+  error: ZantaraError;
+  message: Frame;
+  reconnecting: ReconnectingInfo;
+  reconnect_failed: ReconnectFailedInfo;
+  state: StateChange;
+  pong: PongInfo;
+}
+
+/** A built-in event name; channels may not be named like one. */
+export type BuiltInEvent = keyof ZantaraEvents;
+
+/** Channel name → message `data` type. The default types every channel's data as `any`. */
+export type ChannelMap = Record<string, any>;
+
+/** The payload type of event or channel `E`. */
+export type EventPayload<Channels extends ChannelMap, E extends string> = E extends BuiltInEvent
+  ? ZantaraEvents[E]
+  : E extends keyof Channels
+    ? Channels[E]
+    : unknown;
+
+/** `E` if it can name a channel, else `never` (built-in event names are refused). */
+export type ChannelName<E extends string> = E extends BuiltInEvent ? never : E;
+
+/** `getStats()`: the legacy fields first, then health counters. Never contains the token. */
+export interface ZantaraStats {
+  connected: boolean;
+  state: ConnectionState;
+  clientId: string | null;
+  userId: string | null;
+  subscriptions: string[];
+  reconnectAttempts: number;
+  /** ISO-8601 time of the last pong, or null. */
+  lastPong: string | null;
+  /** Round-trip time of the last heartbeat in ms, or null. */
+  rtt: number | null;
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  queuedMessages: number;
+  queuedBytes: number;
+  reconnects: number;
+  errors: number;
+  droppedFrames: number;
+  lastCloseCode: number | null;
+  lastCloseReason: string;
+  /** Unsent bytes of the last socket when it closed. */
+  lastBufferedAmount: number;
+  /** Ms the current connection has been open (0 when not open). */
+  uptime: number;
+  online: boolean;
+}
+
+/** Live resources of all clients in the module, for tests and leak hunting. */
+export interface DebugCounters {
+  sockets: number;
+  timers: number;
+  listeners: number;
+  instances: number;
+  /** Instances kept alive by the registry (connected or reconnecting). */
+  live: number;
+  socketsOpened: number;
+  wasmMemoryBytes: number;
+}
+
+/**
+ * A WebSocket client with the legacy `ZantaraWebSocket` API: channels, auto-reconnect with backoff
+ * and jitter, heartbeats, an offline queue and health statistics.
+ *
+ * `Channels` optionally types each channel's message data:
+ * `new ZantaraWebSocket<{ chat: { text: string; user: string } }>('me@example.com')`.
+ *
+ * A connected (or reconnecting) client stays alive without a reference until `disconnect()`;
+ * `free()` disconnects and releases it at once.
+ */
+export declare class ZantaraWebSocket<Channels extends ChannelMap = ChannelMap> {
+  /** Connects at once unless `autoConnect: false`. Throws a `TypeError` for bad options or URL. */
+  constructor(userId?: string | null, options?: ZantaraOptions);
+
+  /** Live resources of all clients (same as the named export `debugCounters`). */
+  static debugCounters(): DebugCounters;
+
+  /** `'connecting' | 'open' | 'reconnecting' | 'closed'`. */
+  readonly state: ConnectionState;
+  /** The subscribed channels (a snapshot): `ws.subscriptions.has('chat')`. */
+  readonly subscriptions: Set<string>;
+
+  /** Subscribes now if open, and again after every reconnect. False if already subscribed. */
+  subscribe<C extends string>(channel: ChannelName<C>): boolean;
+  /** False if not subscribed. */
+  unsubscribe(channel: string): boolean;
+  /**
+   * Sends at once when open, else queues (bounded) for the next connection. False when refused
+   * (queue full, reason on `error`). Throws a `TypeError` for a bad channel or un-JSON-able data.
+   */
+  sendMessage<C extends string>(channel: ChannelName<C>, data: EventPayload<Channels, C>): boolean;
+  /** Adds a handler for a built-in event or a channel (which receives the message's `data`). */
+  on<E extends string>(event: E, handler: (payload: EventPayload<Channels, E>) => void): void;
+  /** Like `on`, removed after the first call. */
+  once<E extends string>(event: E, handler: (payload: EventPayload<Channels, E>) => void): void;
+  /** Removes `handler`; without one, every handler of `event`. */
+  off<E extends string>(event: E, handler?: (payload: EventPayload<Channels, E>) => void): void;
+  /** Starts again after `disconnect()` or `reconnect_failed`. */
+  connect(): void;
+  /** Closes (code 1000) and stops reconnecting; leaves no socket, timer or listener behind. */
+  disconnect(): void;
+  /** True when the socket is open. */
+  isConnected(): boolean;
+  /** Connection statistics. */
+  getStats(): ZantaraStats;
+  /** Disconnects and releases the client's memory; the object is unusable afterwards. */
+  free(): void;
+  /** Same as `free()`: `using ws = new ZantaraWebSocket(...)`. */
+  [Symbol.dispose](): void;
+}
+
+/** Live resources of all clients in the module. */
+export declare function debugCounters(): DebugCounters;
+
+declare global {
+  /** Default server URL for clients created without `options.wsUrl`. */
+  // eslint-disable-next-line no-var
+  var ZANTARA_WS_URL: string | undefined;
+}

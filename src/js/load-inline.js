@@ -1,0 +1,27 @@
+// Loader of the default entry and the script-tag file: the release wasm is inlined as base64 and
+// instantiated synchronously on first use, so `new ZantaraWebSocket()` needs no `await` and a
+// bundler needs no wasm plugin (Vite's dev pre-bundling included). Importing does no work.
+//
+// Synchronous compilation on the main thread is allowed for modules under 8 MB in Chromium; ours is
+// far smaller.
+
+import { initSync } from 'zantara:glue';
+import wasmBase64 from 'zantara:wasm-base64';
+
+let ready = false;
+
+/** Decodes base64 without `atob`'s binary-string detour where the engine can. */
+function decodeBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Instantiates the inlined module once; later calls return at once. */
+export function ensureReady() {
+  if (ready) return;
+  initSync({ module: decodeBase64(wasmBase64) });
+  ready = true;
+}

@@ -1,0 +1,36 @@
+// Type declarations of `zantara-websocket/react`.
+
+import type { ReactElement, ReactNode } from 'react';
+import type { ChannelMap, ConnectionState, ZantaraOptions, ZantaraStats, ZantaraWebSocket } from './index.js';
+
+/** Props of `<ZantaraProvider>`. */
+export interface ZantaraProviderProps {
+  userId?: string | null;
+  /** Client options; `autoConnect: false` leaves connecting to you (`useZantara()?.connect()`). */
+  options?: ZantaraOptions;
+  children?: ReactNode;
+}
+
+/**
+ * Provides one client to the components below it, connected while mounted (StrictMode-safe: one
+ * socket). To switch users, remount it with a `key`.
+ */
+export declare function ZantaraProvider(props: ZantaraProviderProps): ReactElement;
+
+/** The provider's client; `null` while rendering on a server. Throws outside a provider. */
+export declare function useZantara<Channels extends ChannelMap = ChannelMap>(): ZantaraWebSocket<Channels> | null;
+
+/** The connection state; re-renders on every change. */
+export declare function useConnectionState(): ConnectionState;
+
+/**
+ * Subscribes to `channel` while mounted and calls the latest `handler` with each message's `data`.
+ * `channel` must not be a built-in event name.
+ */
+export declare function useChannel<T = any>(channel: string, handler: (data: T) => void): void;
+
+/** A stable `send(channel, data)`; false when refused (queue full) or on a server. */
+export declare function useSend(): (channel: string, data: unknown) => boolean;
+
+/** `getStats()`, refreshed every `intervalMs` (default 1000) and on state changes; null on a server. */
+export declare function useStats(intervalMs?: number): ZantaraStats | null;

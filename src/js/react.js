@@ -1,0 +1,164 @@
+// `zantara-websocket/react`: one client per <ZantaraProvider>, shared by hooks below it.
+//
+// StrictMode: React runs state initialisers twice and mounts, unmounts and remounts effects once in
+// development. So the provider creates its client with `autoConnect: false` (a discarded duplicate
+// never opens a socket and is garbage-collected), and connects from an effect through a zero-delay
+// timer that the simulated unmount cancels: exactly one socket opens. A real unmount disconnects.
+//
+// Built to pkg/react.js with `react` and `./index.js` left as imports, so the app shares the single
+// copy of the SDK (and of its wasm) that `import 'zantara-websocket'` loads.
+
+import {
+  createContext,
+  createElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
+import { ZantaraWebSocket } from './index.js';
+
+const ClientContext = createContext(undefined);
+
+/** True where a client can run: a page, not a server render. */
+const inBrowser = () => typeof window !== 'undefined';
+
+/**
+ * Provides one `ZantaraWebSocket` to the components below it, connected while the provider is
+ * mounted. To switch users, give the provider a `key` (`<ZantaraProvider key={userId} ...>`): the
+ * client is created once per mount.
+ *
+ * @param {{userId?: string | null, options?: object, children?: import('react').ReactNode}} props
+ */
+export function ZantaraProvider({ userId, options, children }) {
+  // Created on the first render (hooks see it at once), never connected here. During server
+  // rendering there is no client: hooks return their idle values.
+  const [client] = useState(() =>
+    inBrowser() ? new ZantaraWebSocket(userId, { ...options, autoConnect: false }) : null,
+  );
+  const autoConnect = options?.autoConnect ?? true;
+
+  useEffect(() => {
+    if (!client) return undefined;
+    const timer = autoConnect ? setTimeout(() => client.connect(), 0) : undefined;
+    return () => {
+      clearTimeout(timer); // StrictMode's simulated unmount lands here before the timer fires
+      client.disconnect(); // also when the app connected it itself (autoConnect: false)
+    };
+  }, [client, autoConnect]);
+
+  return createElement(ClientContext.Provider, { value: client }, children);
+}
+
+/**
+ * The provider's client (`null` while rendering on a server). Throws outside a `<ZantaraProvider>`.
+ * @returns {ZantaraWebSocket | null}
+ */
+export function useZantara() {
+  const client = useContext(ClientContext);
+  if (client === undefined) {
+    throw new Error('zantara-websocket/react: useZantara() must be used inside <ZantaraProvider>');
+  }
+  return client;
+}
+
+/**
+ * The connection state, `'connecting' | 'open' | 'reconnecting' | 'closed'`; re-renders on every
+ * `state` event.
+ * @returns {string}
+ */
+export function useConnectionState() {
+  const client = useZantara();
+  const subscribe = useCallback(
+    (onChange) => {
+      if (!client) return () => {};
+      client.on('state', onChange);
+      return () => client.off('state', onChange);
+    },
+    [client],
+  );
+  return useSyncExternalStore(
+    subscribe,
+    () => (client ? client.state : 'closed'),
+    () => 'closed',
+  );
+}
+
+// Channel subscriptions are reference-counted per client, so one component unmounting does not
+// unsubscribe a channel that another mounted component still listens to.
+const channelUsers = new WeakMap();
+
+function retain(client, channel) {
+  let counts = channelUsers.get(client);
+  if (!counts) channelUsers.set(client, (counts = new Map()));
+  const n = counts.get(channel) ?? 0;
+  if (n === 0) client.subscribe(channel); // throws a TypeError for a bad name: nothing counted yet
+  counts.set(channel, n + 1);
+}
+
+function release(client, channel) {
+  const counts = channelUsers.get(client);
+  const n = counts?.get(channel) ?? 0;
+  if (n > 1) return counts.set(channel, n - 1);
+  counts?.delete(channel);
+  client.unsubscribe(channel);
+}
+
+/**
+ * Subscribes to `channel` while the component is mounted and calls `handler` with each message's
+ * `data`. The latest `handler` is always the one called, so it need not be memoised.
+ * @param {string} channel a channel name (not a built-in event name such as `error`)
+ * @param {(data: any) => void} handler
+ */
+export function useChannel(channel, handler) {
+  const client = useZantara();
+  const latest = useRef(handler);
+  useEffect(() => {
+    latest.current = handler;
+  });
+  useEffect(() => {
+    if (!client) return undefined;
+    retain(client, channel);
+    const listener = (data) => latest.current(data);
+    client.on(channel, listener);
+    return () => {
+      client.off(channel, listener);
+      release(client, channel);
+    };
+  }, [client, channel]);
+}
+
+/**
+ * A stable `send(channel, data)` function: sends at once when open, queues while disconnected;
+ * returns false when the queue is full (or while rendering on a server).
+ * @returns {(channel: string, data: unknown) => boolean}
+ */
+export function useSend() {
+  const client = useZantara();
+  return useCallback((channel, data) => (client ? client.sendMessage(channel, data) : false), [client]);
+}
+
+/**
+ * The client's `getStats()`, refreshed every `intervalMs` and on every state change
+ * (`null` while rendering on a server).
+ * @param {number} [intervalMs=1000]
+ * @returns {object | null}
+ */
+export function useStats(intervalMs = 1000) {
+  const client = useZantara();
+  const [stats, setStats] = useState(() => client?.getStats() ?? null);
+  useEffect(() => {
+    if (!client) return undefined;
+    const refresh = () => setStats(client.getStats());
+    const timer = setInterval(refresh, intervalMs);
+    client.on('state', refresh);
+    refresh();
+    return () => {
+      clearInterval(timer);
+      client.off('state', refresh);
+    };
+  }, [client, intervalMs]);
+  return stats;
+}

@@ -1,0 +1,149 @@
+// The package as built: what `npm pack` ships, that every entry carries the release wasm (after
+// wasm-opt), that importing is free of work and browser globals (server-side rendering), and that
+// the type declarations accept good code and reject bad code.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+import { PKG, ROOT, sh, withTimeout } from './helpers.mjs';
+
+const WASM = 'zantara_websocket_bg.wasm';
+const read = (file) => readFileSync(path.join(PKG, file));
+
+/** The base64 string literal an inline entry carries (the one starting with the wasm magic). */
+function inlinedWasm(file) {
+  const m = read(file).toString('utf8').match(/"(AGFzbQ[A-Za-z0-9+/=]+)"/);
+  assert.ok(m, `${file} inlines no wasm`);
+  return Buffer.from(m[1], 'base64');
+}
+
+describe('npm package', () => {
+  test('npm pack ships exactly the expected files', async () => {
+    const { stdout } = await sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG, timeout: 60_000 });
+    const [report] = JSON.parse(stdout);
+    const expected = ['index.js', 'index.d.ts', 'web.js', 'web.d.ts', WASM, 'react.js', 'react.d.ts',
+      'zantara-websocket.js', 'package.json'];
+    for (const doc of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (existsSync(path.join(ROOT, doc))) expected.push(doc);
+    assert.deepEqual(report.files.map((f) => f.path).sort(), expected.sort());
+    assert.equal(report.name, 'zantara-websocket');
+  });
+
+  test('package.json: entries, optional react peer, version from Cargo.toml', () => {
+    const pkg = JSON.parse(read('package.json'));
+    const cargoVersion = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
+    assert.equal(pkg.version, cargoVersion);
+    assert.equal(pkg.type, 'module');
+    assert.equal(pkg.license, 'MIT');
+    assert.deepEqual(pkg.sideEffects, ['./zantara-websocket.js'], 'only the script-tag file has side effects');
+    assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', default: './index.js' });
+    assert.deepEqual(pkg.exports['./react'], { types: './react.d.ts', default: './react.js' });
+    assert.deepEqual(pkg.exports['./web'], { types: './web.d.ts', default: './web.js' });
+    assert.equal(pkg.exports['./zantara-websocket.js'], './zantara-websocket.js');
+    assert.equal(pkg.exports[`./${WASM}`], `./${WASM}`);
+    assert.equal(pkg.types, './index.d.ts');
+    assert.deepEqual(pkg.peerDependencies, { react: '>=18' });
+    assert.equal(pkg.peerDependenciesMeta.react.optional, true);
+    assert.equal(existsSync(path.join(PKG, '.gitignore')), false);
+    // React stays optional: only the react entry imports it.
+    for (const file of ['index.js', 'web.js', 'zantara-websocket.js']) {
+      assert.doesNotMatch(read(file).toString(), /from\s*["']react["']|require\(["']react["']\)/, file);
+    }
+    assert.match(read('react.js').toString(), /from "\.\/index\.js"/, 'react.js must share index.js, not bundle a copy');
+  });
+
+  test('every entry ships the same release wasm, after wasm-opt', () => {
+    const shipped = read(WASM);
+    assert.deepEqual(inlinedWasm('index.js'), shipped, 'index.js inlines pkg/' + WASM);
+    assert.deepEqual(inlinedWasm('zantara-websocket.js'), shipped, 'the script-tag file inlines pkg/' + WASM);
+    assert.match(read('web.js').toString(), /new URL\("\.\/zantara_websocket_bg\.wasm",import\.meta\.url\)/);
+    // wasm-opt ran: smaller than wasm-bindgen's output, and without names.
+    const bound = readFileSync(path.join(ROOT, '.tmp', 'build', 'bindgen', WASM));
+    assert.ok(shipped.length < bound.length * 0.95, `not optimised: ${shipped.length} vs ${bound.length} bytes`);
+    const module = new WebAssembly.Module(shipped);
+    assert.equal(WebAssembly.Module.customSections(module, 'name').length, 0);
+  });
+});
+
+describe('server-side rendering (Node, no DOM)', () => {
+  const BROWSER_GLOBALS = ['window', 'document', 'location', 'navigator', 'WebSocket', 'self', 'addEventListener'];
+  const touched = [];
+  const saved = {};
+  let compiled = 0;
+  const RealModule = WebAssembly.Module;
+
+  before(() => {
+    // Record any read of a browser global, and any wasm compilation, during import.
+    for (const name of BROWSER_GLOBALS) {
+      saved[name] = Object.getOwnPropertyDescriptor(globalThis, name);
+      Object.defineProperty(globalThis, name, {
+        configurable: true,
+        get() {
+          touched.push(name);
+          return saved[name]?.get ? saved[name].get.call(globalThis) : saved[name]?.value;
+        },
+      });
+    }
+    WebAssembly.Module = new Proxy(RealModule, {
+      construct(target, args) {
+        compiled++;
+        return Reflect.construct(target, args);
+      },
+    });
+  });
+  after(() => {
+    for (const name of BROWSER_GLOBALS) {
+      if (saved[name]) Object.defineProperty(globalThis, name, saved[name]);
+      else delete globalThis[name];
+    }
+    WebAssembly.Module = RealModule;
+  });
+
+  test('importing index.js and react.js does no work and touches no browser global', async () => {
+    const sdk = await withTimeout(import(pathToFileURL(path.join(PKG, 'index.js')).href), 10_000, 'import index.js');
+    const react = await withTimeout(import(pathToFileURL(path.join(PKG, 'react.js')).href), 10_000, 'import react.js');
+    assert.equal(typeof sdk.ZantaraWebSocket, 'function');
+    assert.equal(typeof react.ZantaraProvider, 'function');
+    assert.deepEqual(touched, [], `browser globals read at import: ${touched}`);
+    assert.equal(compiled, 0, 'the wasm was compiled at import');
+  });
+
+  test('a provider renders on the server without a client; hooks give idle values', async () => {
+    const { createElement } = await import('react');
+    const { renderToString } = await import('react-dom/server');
+    const { ZantaraProvider, useConnectionState, useZantara, useStats } = await import(
+      pathToFileURL(path.join(PKG, 'react.js')).href);
+    function Probe() {
+      const client = useZantara();
+      return createElement('p', null, `${useConnectionState()}|${client === null}|${useStats() === null}`);
+    }
+    const html = renderToString(createElement(ZantaraProvider, { userId: 'ssr@example.com' }, createElement(Probe)));
+    assert.equal(html, '<p>closed|true|true</p>');
+    assert.equal(compiled, 0, 'server rendering compiled the wasm');
+  });
+
+  test('the inline wasm instantiates synchronously on first use; free() releases everything', async () => {
+    const { ZantaraWebSocket, debugCounters } = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
+    const ws = new ZantaraWebSocket('node@example.com', { wsUrl: 'ws://127.0.0.1:9/ws', autoConnect: false });
+    assert.equal(compiled, 1);
+    assert.ok(ws instanceof ZantaraWebSocket);
+    assert.equal(ws.state, 'closed');
+    assert.equal(ws.getStats().userId, 'node@example.com');
+    assert.equal(ws.subscribe('chat'), true);
+    assert.ok(ws.subscriptions.has('chat'));
+    assert.throws(() => ws.subscribe('error'), TypeError);
+    assert.throws(() => new ZantaraWebSocket('x', { backoff: 'quadratic', wsUrl: 'ws://127.0.0.1:9/ws' }), TypeError);
+    assert.equal(ZantaraWebSocket.debugCounters().instances, 1);
+    ws.free();
+    ws.free(); // a second free is a no-op
+    assert.deepEqual({ ...debugCounters(), wasmMemoryBytes: 0 },
+      { sockets: 0, timers: 0, listeners: 0, instances: 0, live: 0, socketsOpened: 0, wasmMemoryBytes: 0 });
+  });
+});
+
+test('type declarations: good usage compiles, bad usage is rejected', async () => {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  await sh(process.execPath, [tsc, '-p', path.join(ROOT, 'tests', 'e2e', 'tsconfig.json')], { timeout: 90_000 });
+});
