@@ -39,8 +39,10 @@ export ZANTARA_TEST_URL=$(node -e 'console.log(JSON.parse(process.argv[1]).http)
 export ZANTARA_TEST_CONTROL=$(node -e 'console.log(JSON.parse(process.argv[1]).control)' "$line")
 echo "reference server: $ZANTARA_TEST_URL (supervisor $ZANTARA_TEST_CONTROL)"
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
-# --nocapture shows the tests' `FIGURE …` lines (the README's Reliability table).
-wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- --nocapture 2>&1 |
+# --nocapture shows the tests' `FIGURE …` lines (the README's Reliability table). wasm-pack
+# hands what follows the first `--` to `cargo build` too, which refuses --nocapture unless a
+# target selection comes first: `--test '*'` (every file in tests/) is one.
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test '*' -- --nocapture 2>&1 |
   tee "$TMPDIR/browser-tests.log" | grep -vE '^\s*$'
 grep -h 'FIGURE' "$TMPDIR/native-tests.log" "$TMPDIR/browser-tests.log" | sed 's/^ *//' | sort -u >"$TMPDIR/figures.txt" || true
 

@@ -420,8 +420,12 @@ impl<F> Machine<F> {
         self.ping_sent_at = None;
         self.next_ping_at =
             (self.cfg.heartbeat_interval > 0.0).then_some(now + self.cfg.heartbeat_interval);
-        for i in 0..self.subs.len() {
-            let frame = encode_control(FrameType::Subscribe, Some(&self.subs[i]), now);
+        let frames: Vec<String> = self
+            .subs
+            .iter()
+            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), now))
+            .collect();
+        for frame in frames {
             self.push_control(frame);
         }
         while let Some((frame, bytes)) = self.queue.pop() {
