@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -84,6 +84,7 @@ before(async () => {
   // Pack pkg/ and install the tarball into the example app (everything else comes from the npm
   // cache on later runs; `npm install`, never `npm ci`).
   rmSync(TARBALL, { force: true });
+  mkdirSync(PACK_DIR, { recursive: true }); // npm pack does not create it (a fresh clone has none)
   const { stdout } = await sh('npm', ['pack', '--json', '--pack-destination', PACK_DIR], { cwd: PKG, timeout: 60_000 });
   renameSync(path.join(PACK_DIR, JSON.parse(stdout)[0].filename), TARBALL);
   await sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', path.relative(APP, TARBALL)],
