@@ -41,14 +41,15 @@ async function startVite(args, env) {
   const port = await freePort();
   const child = spawn(process.execPath, [VITE, ...args, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: APP,
-    env: { ...process.env, ...env },
+    // CI=true makes Vite colour its output (picocolors), splitting the URL with escape codes.
+    env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let output = '';
   const ready = new Promise((resolve, reject) => {
     const onData = (chunk) => {
-      output += chunk;
+      output += String(chunk).replace(/\x1b\[[0-9;]*m/g, '');
       if (output.includes(`127.0.0.1:${port}`)) resolve(`http://127.0.0.1:${port}`);
     };
     child.stdout.on('data', onData);
