@@ -1,0 +1,25 @@
+// socket.io-client 4.8.4 (its shipped ESM minified build) against tests/bench/socketio-server.mjs: the event name
+// is the channel (socket.io's own routing), rooms per channel. WebSocket transport only (no long-polling first), and
+// forceNew so that the memory scenario's clients are separate connections rather than one multiplexed Manager.
+import { io } from '/lib/socket.io.esm.min.js';
+import { start } from './driver.js';
+
+start({
+  name: 'socket.io-client',
+  // A socket.io EVENT packet in an engine.io MESSAGE packet, as socket.io-server sends `socket.emit(channel, data)`.
+  frame: (channel, data) => `42${JSON.stringify([channel, data])}`,
+  create({ sio, userId, echo, onConnected }) {
+    const s = io(sio, {
+      transports: ['websocket'],
+      forceNew: true,
+      query: echo ? { userId, echo: '1' } : { userId },
+    });
+    s.on('connect', onConnected);
+    return {
+      on: (ch, fn) => s.on(ch, fn),
+      subscribe: (ch) => s.emit('subscribe', ch),
+      send: (ch, data) => { s.emit(ch, data); return true; },
+      close: () => s.disconnect(),
+    };
+  },
+});
