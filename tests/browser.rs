@@ -466,3 +466,31 @@ async fn a_channel_named_like_a_built_in_event_fires_only_message() {
     assert_eq!(c.count("state"), 1, "only the open transition");
     c.ws.disconnect();
 }
+
+#[wasm_bindgen_test]
+async fn a_throwing_channel_handler_is_reported_and_the_next_one_runs() {
+    let room = uid("throw-room");
+    let c = Client::new(&uid("throwch"), opts(""));
+    c.ws.on(room.as_str().into(), thrower("bad handler").into())
+        .unwrap();
+    c.record(&room);
+    c.ws.subscribe(room.as_str().into()).unwrap();
+    c.until("connected", 1, T).await;
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
+    call(
+        "websocket.broadcast",
+        &format!(r#"{{"channel":"{room}","data":1}}"#),
+    )
+    .await;
+    c.until(&room, 1, T).await;
+    c.until("error", 1, T).await;
+    let e = &c.payloads("error")[0];
+    assert_eq!(text(e, "code"), "HANDLER_THREW");
+    assert!(text(e, "message").contains(&room));
+    assert_eq!(text(&get(e, "cause"), "message"), "bad handler");
+    assert!(
+        num(&c.stats(), "messagesIn") >= 2.0,
+        "channel messages are counted"
+    );
+    c.ws.disconnect();
+}

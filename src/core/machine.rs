@@ -473,6 +473,26 @@ impl<F> Machine<F> {
         true
     }
 
+    /// `frames` channel messages of `bytes` in all arrived since the last
+    /// call; the shell counts and dispatches those in JS (no call into wasm
+    /// per message) and credits them here on every wake-up and stats read. A
+    /// credit proves the open link alive as of `now`: liveness is then known to
+    /// within one wake-up period, which the heartbeat's bound (timeout plus one
+    /// interval) already allows.
+    pub fn credit(&mut self, now: f64, frames: u64, bytes: u64) {
+        self.stats.messages_in += frames;
+        self.stats.bytes_in += bytes;
+        if frames > 0 && self.socket == Socket::Open {
+            self.last_rx = self.last_rx.max(now);
+        }
+    }
+
+    /// A user frame was handed to the open socket directly by the shell
+    /// (the fast path of `sendMessage`); counts it.
+    pub fn sent_direct(&mut self, bytes: usize) {
+        self.count_out(bytes);
+    }
+
     /// The socket of `generation` closed as `close` says. `random` is in
     /// `[0, 1)` for jitter.
     pub fn on_close(&mut self, now: f64, generation: u32, close: &Close<'_>, random: f64) {

@@ -767,3 +767,39 @@ fn herd_of_1000_spreads_first_attempts() {
     assert!(buckets.len() >= 6, "{buckets:?}");
     assert!(largest <= 250, "{buckets:?}");
 }
+
+#[test]
+fn credited_frames_prove_liveness_and_count() {
+    let o = Options {
+        heartbeat_interval: 1000.0,
+        heartbeat_timeout: 3000.0,
+        ..opts()
+    };
+    let mut m = opened(&o, 0.0);
+    // Frames counted on the JS side are credited at each wake-up.
+    for t in (1000..10_000).step_by(1000) {
+        m.credit(f64::from(t), 3, 300);
+        m.tick(f64::from(t), 0.0, 0);
+    }
+    assert_eq!(
+        opens(&m.take_actions()),
+        0,
+        "credited frames keep the link alive"
+    );
+    assert_eq!((m.stats().messages_in, m.stats().bytes_in), (27, 2700));
+    // No frames credited: dead at the last credit + timeout.
+    m.credit(10_000.0, 0, 0);
+    m.tick(11_999.0, 0.0, 0);
+    assert_eq!(opens(&m.take_actions()), 0);
+    m.tick(12_000.0, 0.0, 0);
+    assert_eq!(opens(&m.take_actions()), 1);
+    // Credits for a socket that is not open count but prove nothing.
+    m.credit(12_001.0, 1, 10);
+    assert_eq!(m.stats().messages_in, 28);
+    let (n, b) = (m.stats().messages_out, m.stats().bytes_out);
+    m.sent_direct(5);
+    assert_eq!(
+        (m.stats().messages_out, m.stats().bytes_out),
+        (n + 1, b + 5)
+    );
+}

@@ -65,11 +65,65 @@ export function zws_frame(data, max, out) {
   if (k === 0 && (typeof v.channel !== 'string' || v.channel === '')) return n * 32 + 6;
   return n * 32 + k + 11;
 }
+// The socket's message listener. Channel messages, the bulk of the traffic,
+// are parsed, counted in `st` and dispatched here without entering wasm; any
+// other frame (welcome, pong, bad, binary, too large) goes to `other`, the
+// wasm side. `thrown` receives what handlers threw.
+export function zws_listen(ws, m, st, max, other, thrown) {
+  ws.onmessage = (e) => {
+    const d = e.data;
+    if (typeof d === 'string' && d.length <= max) {
+      let v;
+      try { v = JSON.parse(d); } catch (_) { other(d); return; }
+      if (v !== null && typeof v === 'object' && v.type === 'message') {
+        const c = v.channel;
+        if (typeof c === 'string' && c !== '') {
+          st.n += 1;
+          st.b += d.length;
+          const t = dispatchValue(m, v);
+          if (t !== null) thrown(t);
+          return;
+        }
+      }
+    }
+    other(d);
+  };
+}
+// Frames and UTF-16 units counted by the listener since the last call.
+export function zws_take_frames(st) { const n = st.n; st.n = 0; return n; }
+export function zws_take_units(st) { const b = st.b; st.b = 0; return b; }
+
+// Checks a channel name as the core does (src/core/frame.rs check_channel):
+// 0 ok, 1 not a non-empty string, 2 lone surrogates, 3 over 256 UTF-8 bytes,
+// 4 named like a built-in event.
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function checkChannel(c) {
+  if (typeof c !== 'string' || c === '') return 1;
+  if (c.isWellFormed ? !c.isWellFormed() : LONE.test(c)) return 2;
+  if (c.length > 85 && new TextEncoder().encode(c).length > 256) return 3;
+  return RESERVED.has(c) ? 4 : 0;
+}
+export function zws_check_channel(c) { return checkChannel(c); }
+// sendMessage while open: checks, encodes and sends in one call. Returns the
+// frame's length, -1 when the socket is not open (nothing done), or minus
+// (10 + the checkChannel code). Throws for data JSON cannot encode.
+export function zws_send_now(ws, channel, data) {
+  const bad = checkChannel(channel);
+  if (bad !== 0) return -10 - bad;
+  if (ws.readyState !== 1) return -1;
+  const f = JSON.stringify({ type: 'message', channel, data, timestamp: new Date().toISOString() });
+  ws.send(f);
+  return f.length;
+}
+
 // Emits `message` (the whole frame) and, for channel messages, the channel
 // event (its data). Returns [event name, thrown] pairs flattened, or null.
 export function zws_dispatch(m, out) {
   const v = out.v;
   out.v = undefined;
+  return dispatchValue(m, v);
+}
+function dispatchValue(m, v) {
   let thrown = null;
   const t1 = zws_emit(m, 'message', v);
   if (t1 !== null) thrown = ['message', t1];
@@ -85,7 +139,11 @@ export function zws_welcome(out) {
   const id = d !== null && typeof d === 'object' && typeof d.clientId === 'string' ? d.clientId : undefined;
   return [d, id];
 }
+// Encodes a user message, or returns the checkChannel code (a number) for a
+// bad channel. Throws for data JSON cannot encode.
 export function zws_encode(channel, data) {
+  const bad = checkChannel(channel);
+  if (bad !== 0) return bad;
   return JSON.stringify({ type: 'message', channel, data, timestamp: new Date().toISOString() });
 }
 export function zws_iso(ms) { return new Date(ms).toISOString(); }
@@ -111,11 +169,34 @@ extern "C" {
     pub fn zws_frame(data: &JsValue, max: f64, out: &JsValue) -> f64;
     /// Emits `message` and the channel event for the frame kept in `out`.
     pub fn zws_dispatch(m: &JsValue, out: &JsValue) -> JsValue;
+    /// Installs the socket's message listener (see the JS comment).
+    pub fn zws_listen(
+        ws: &web_sys::WebSocket,
+        m: &JsValue,
+        st: &JsValue,
+        max: f64,
+        other: &js_sys::Function,
+        thrown: &js_sys::Function,
+    );
+    /// Channel messages counted by the listener since the last call.
+    pub fn zws_take_frames(st: &JsValue) -> f64;
+    /// Their UTF-16 code units.
+    pub fn zws_take_units(st: &JsValue) -> f64;
+    /// 0 for a usable channel name, else the reason (see the JS comment).
+    pub fn zws_check_channel(c: &JsValue) -> i32;
+    /// `sendMessage` on an open socket in one call (see the JS comment).
+    #[wasm_bindgen(catch)]
+    pub fn zws_send_now(
+        ws: &web_sys::WebSocket,
+        channel: &JsValue,
+        data: &JsValue,
+    ) -> Result<f64, JsValue>;
     /// `[data, clientId]` of the welcome frame kept in `out`.
     pub fn zws_welcome(out: &JsValue) -> js_sys::Array;
-    /// Encodes a user message; throws for cyclic data or BigInt.
+    /// Encodes a user message (a JS string), or the reason code (a number)
+    /// for a bad channel; throws for cyclic data or BigInt.
     #[wasm_bindgen(catch)]
-    pub fn zws_encode(channel: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;
+    pub fn zws_encode(channel: &JsValue, data: &JsValue) -> Result<JsValue, JsValue>;
     /// `new Date(ms).toISOString()`.
     pub fn zws_iso(ms: f64) -> String;
     /// A short description of a thrown value.

@@ -24,13 +24,13 @@ use wasm_bindgen::prelude::*;
 
 pub use counters::debug_counters;
 
-use crate::core::frame::{self, excerpt, FrameType};
+use crate::core::frame::{excerpt, FrameType};
 use crate::core::url::{self, Page};
 use crate::core::{Action, Close, ConnState, Error, Event, Machine, Outgoing};
 use counters::Kind;
 use emitter::Emitter;
 use options::Token;
-use page::{PageEvent, PageListeners};
+use page::PageEvent;
 use socket::Socket;
 use util::{get, set, to_js_error, type_error};
 use wake::Wake;
@@ -70,7 +70,6 @@ pub(crate) struct Inner {
     handlers: Emitter,
     socket: RefCell<Option<Socket>>,
     wake: RefCell<Option<Wake>>,
-    page: RefCell<Option<PageListeners>>,
     /// Callbacks of token promises not yet settled. They are kept until
     /// their promise settles (a dropped closure would throw when called);
     /// one for an old generation then does nothing.
@@ -148,7 +147,6 @@ impl ZantaraWebSocket {
             handlers: Emitter::default(),
             socket: RefCell::new(None),
             wake: RefCell::new(None),
-            page: RefCell::new(None),
             token_waits: RefCell::new(Vec::new()),
             next_wait: Cell::new(0),
             held: Cell::new(false),
@@ -202,15 +200,34 @@ impl ZantaraWebSocket {
     /// bad channel or data that JSON cannot encode (cyclic, BigInt).
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, channel: JsValue, data: JsValue) -> Result<bool, JsValue> {
-        let name = channel_name(&channel)?;
-        frame::check_channel(&name).map_err(err_value)?;
-        let text = js::zws_encode(&channel, &data).map_err(|e| {
+        let unserializable = |e: JsValue| {
             err_value(Error::Unserializable {
                 detail: js::zws_describe(&e),
             })
-        })?;
+        };
+        let inner = &self.inner;
+        // Fast path, while open: one call checks, encodes and sends.
+        if inner.core.borrow().is_connected() {
+            let sent = match inner.socket.borrow().as_ref() {
+                Some(s) => js::zws_send_now(&s.ws, &channel, &data).map_err(unserializable)?,
+                None => -1.0,
+            };
+            if sent >= 0.0 {
+                inner.core.borrow_mut().sent_direct(sent as usize);
+                return Ok(true);
+            }
+            if sent <= -10.0 {
+                return Err(channel_error(&channel, -10 - sent as i32));
+            }
+            // Not open after all (closing): queue below, in order.
+        }
+        let text = js::zws_encode(&channel, &data).map_err(unserializable)?;
+        if let Some(code) = text.as_f64() {
+            return Err(channel_error(&channel, code as i32));
+        }
+        let text: JsString = text.unchecked_into();
         let bytes = text.length() as usize;
-        Ok(self.inner.with_core(|c| c.send(text, bytes)).is_ok())
+        Ok(inner.with_core(|c| c.send(text, bytes)).is_ok())
     }
 
     /// Adds `handler` for `event`: `connected`, `disconnected`, `error`,
@@ -274,15 +291,30 @@ impl ZantaraWebSocket {
     }
 }
 
-/// Reads a channel argument: a non-empty string with valid UTF-16.
+/// Reads a channel argument for `subscribe`/`unsubscribe`.
 fn channel_name(channel: &JsValue) -> Result<String, JsValue> {
-    let s: &JsString = channel
-        .dyn_ref()
-        .ok_or_else(|| type_error("channel must be a non-empty string"))?;
-    if !s.is_valid_utf16() {
-        return Err(type_error("channel must not contain lone surrogates"));
+    match js::zws_check_channel(channel) {
+        // Only the name-based checks remain, which the core makes itself.
+        0 | 3 | 4 => channel.as_string().ok_or_else(|| channel_error(channel, 1)),
+        code => Err(channel_error(channel, code)),
     }
-    Ok(String::from(s))
+}
+
+/// The `TypeError` for a channel refused by the JS check with `code`.
+fn channel_error(channel: &JsValue, code: i32) -> JsValue {
+    let e = match code {
+        2 => return type_error("channel must not contain lone surrogates"),
+        3 => Error::InvalidChannel {
+            reason: "must be at most 256 bytes",
+        },
+        4 => Error::ReservedChannel {
+            name: channel.as_string().unwrap_or_default(),
+        },
+        _ => Error::InvalidChannel {
+            reason: "must be a non-empty string",
+        },
+    };
+    err_value(e)
 }
 
 fn event_and_handler(event: &JsValue, handler: JsValue) -> Result<(String, Function), JsValue> {
@@ -396,9 +428,8 @@ impl Inner {
             (core.state() == ConnState::Closed, core.next_deadline())
         };
         if closed {
-            let page = self.page.borrow_mut().take();
             let wake = self.wake.borrow_mut().take();
-            drop((page, wake));
+            drop(wake);
             if self.held.replace(false) {
                 registry::release(self);
             }
@@ -409,10 +440,6 @@ impl Inner {
                 self.held.set(true);
                 registry::hold(&me);
             }
-        }
-        if self.page.borrow().is_none() {
-            let listeners = PageListeners::attach(self.me.clone());
-            *self.page.borrow_mut() = listeners;
             let online = get(&get(&js_sys::global(), "navigator"), "onLine");
             if online.as_bool() == Some(false) {
                 self.with_core(|c| c.set_online(now(), false));
@@ -440,12 +467,26 @@ impl Inner {
     fn on_wake(&self) {
         let wake = self.wake.borrow_mut().take();
         drop(wake);
+        self.credit_frames();
         let unsent = self
             .socket
             .borrow()
             .as_ref()
             .map_or(0, |s| u64::from(s.ws.buffered_amount()));
         self.with_core(|c| c.tick(now(), random(), unsent));
+    }
+
+    /// Reports the channel messages the JS listener handled to the core.
+    fn credit_frames(&self) {
+        let (n, units) = self.handlers.take_counts();
+        if n > 0 {
+            self.core.borrow_mut().credit(now(), n, units);
+        }
+    }
+
+    /// What channel-message handlers threw, reported from the JS listener.
+    fn handlers_threw(&self, pairs: &JsValue) {
+        emitter::report_pairs(pairs, &|event, thrown| self.handler_threw(event, thrown));
     }
 
     fn on_page(&self, ev: PageEvent) {
@@ -531,7 +572,9 @@ impl Inner {
             token.as_deref(),
         );
         self.log(&format!("connecting to {}", url::redact(&url)));
-        match Socket::open(&url, generation, self.me.clone()) {
+        let h = &self.handlers;
+        let max = self.cfg.max_frame as f64;
+        match Socket::open(&url, generation, self.me.clone(), &h.map, &h.counts, max) {
             Ok(s) => {
                 let old = self.socket.borrow_mut().replace(s);
                 drop(old);
@@ -756,6 +799,7 @@ impl Inner {
     }
 
     fn stats(&self) -> JsValue {
+        self.credit_frames();
         let core = self.core.borrow();
         let s = core.stats();
         let t = now();

@@ -1,13 +1,12 @@
-//! The page's `online`, `offline`, `pagehide` and `pageshow` listeners of one
-//! instance, attached while it is active and removed when it closes.
-
-use std::rc::Weak;
+//! The page's `online`, `offline`, `pagehide` and `pageshow` listeners: one
+//! set for the whole module, attached while some instance is active (held by
+//! the registry) and removed when none is, so idle instances cost nothing
+//! and `disconnect()` of the last one leaves no listener behind.
 
 use wasm_bindgen::prelude::*;
 use web_sys::EventTarget;
 
 use super::counters::{self, Kind};
-use super::Inner;
 
 /// Which page event happened.
 #[derive(Clone, Copy)]
@@ -36,18 +35,13 @@ pub(crate) struct PageListeners {
 
 impl PageListeners {
     /// Attaches to the global object when it is an event target (a window or
-    /// a worker); `None` elsewhere.
-    pub(crate) fn attach(owner: Weak<Inner>) -> Option<PageListeners> {
+    /// a worker), calling `on_event`; `None` elsewhere.
+    pub(crate) fn attach(on_event: fn(PageEvent)) -> Option<PageListeners> {
         let target: EventTarget = js_sys::global().dyn_into().ok()?;
         let closures = EVENTS
             .iter()
             .map(|&(name, ev)| {
-                let w = owner.clone();
-                let c = Closure::<dyn Fn()>::new(move || {
-                    if let Some(inner) = w.upgrade() {
-                        inner.on_page(ev);
-                    }
-                });
+                let c = Closure::<dyn Fn()>::new(move || on_event(ev));
                 let _ = target.add_event_listener_with_callback(name, c.as_ref().unchecked_ref());
                 counters::inc(Kind::Listener);
                 (name, c)
