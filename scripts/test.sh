@@ -54,4 +54,7 @@ node scripts/build.mjs
 node scripts/size.mjs
 node --test tests/e2e/
 
+step "benchmarks: smoke run (the full run is node tests/bench/run.mjs)"
+node tests/bench/run.mjs --smoke
+
 step "done in $(( $(date +%s) - t0 )) s"
