@@ -61,25 +61,6 @@ async fn subscribe_and_unsubscribe_are_tracked_and_sent() {
     c.ws.disconnect();
 }
 
-/// Waits until the server reports exactly `channels` (JSON) for `user`.
-async fn until_channels(user: &str, channels: &str) {
-    let start = js_sys::Date::now();
-    loop {
-        let list = server_clients(user).await;
-        let got = list
-            .first()
-            .map(|c| String::from(js_sys::JSON::stringify(&get(c, "channels")).unwrap()));
-        if got.as_deref() == Some(channels) {
-            return;
-        }
-        assert!(
-            js_sys::Date::now() - start < T,
-            "server channels of {user}: {got:?}, want {channels}"
-        );
-        quiet(10).await;
-    }
-}
-
 #[wasm_bindgen_test]
 async fn channel_events_from_another_client_and_from_admin_broadcast() {
     let room = uid("room");

@@ -61,7 +61,7 @@ async fn server_restart_loses_nothing_sent_while_disconnected() {
     let up_at = num(&started, "upAt");
     c.until("connected", 2, T).await;
     c.until(&room, 120, T).await;
-    until_channel_listed(&c.user, &room).await;
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
     let seqs: Vec<f64> = c.payloads(&room).iter().map(|p| num(p, "seq")).collect();
     assert_eq!(
         seqs,
@@ -79,25 +79,6 @@ async fn server_restart_loses_nothing_sent_while_disconnected() {
         first_echo - up_at
     );
     c.ws.disconnect();
-}
-
-/// Polls the server until `user`'s connection lists `channel`.
-async fn until_channel_listed(user: &str, channel: &str) {
-    let start = js_sys::Date::now();
-    loop {
-        let list = server_clients(user).await;
-        let listed = list
-            .iter()
-            .any(|c| js_sys::Array::from(&get(c, "channels")).includes(&channel.into(), 0));
-        if listed {
-            return;
-        }
-        assert!(
-            js_sys::Date::now() - start < T,
-            "{channel} not listed for {user}"
-        );
-        quiet(5).await;
-    }
 }
 
 #[wasm_bindgen_test]

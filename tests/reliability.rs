@@ -342,7 +342,7 @@ async fn bad_frames_are_reported_and_the_next_good_frame_is_delivered() {
     c.record("__proto__");
     c.ws.subscribe(room.as_str().into()).unwrap();
     c.until("connected", 1, T).await;
-    until_channels_nonempty(&c.user).await;
+    until_channels(&c.user, &format!(r#"["{room}"]"#)).await;
     let corpus = corpus();
     for (i, (label, body, code)) in corpus.iter().enumerate() {
         control("send", &format!("{{{},{body}}}", target(&c.user))).await;
@@ -413,24 +413,6 @@ async fn bad_frames_are_reported_and_the_next_good_frame_is_delivered() {
         c.count("error")
     );
     c.ws.disconnect();
-}
-
-async fn until_channels_nonempty(user: &str) {
-    let start = js_sys::Date::now();
-    loop {
-        let list = server_clients(user).await;
-        if list
-            .first()
-            .is_some_and(|c| js_sys::Array::from(&get(c, "channels")).length() > 0)
-        {
-            return;
-        }
-        assert!(
-            js_sys::Date::now() - start < T,
-            "no subscription on the server for {user}"
-        );
-        quiet(10).await;
-    }
 }
 
 #[wasm_bindgen_test]

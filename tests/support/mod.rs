@@ -241,6 +241,25 @@ pub async fn until_server_has(user: &str, n: usize, timeout_ms: f64) -> Vec<JsVa
     }
 }
 
+/// Waits until the server reports exactly `channels` (JSON) for `user`.
+pub async fn until_channels(user: &str, channels: &str) {
+    let start = js_sys::Date::now();
+    loop {
+        let list = server_clients(user).await;
+        let got = list
+            .first()
+            .map(|c| String::from(js_sys::JSON::stringify(&get(c, "channels")).unwrap()));
+        if got.as_deref() == Some(channels) {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() - start < 8000.0,
+            "server channels of {user}: {got:?}, want {channels}"
+        );
+        quiet(10).await;
+    }
+}
+
 /// A client with a recorder on the built-in events and `channels`.
 pub struct Client {
     pub ws: ZantaraWebSocket,
