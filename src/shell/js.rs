@@ -81,7 +81,10 @@ export function zws_listen(ws, m, st, max, other, thrown) {
           st.n += 1;
           st.b += d.length;
           const t = dispatchValue(m, v);
-          if (t !== null) thrown(t);
+          if (t !== null) {
+            // A handler may have disconnected (and so freed `thrown`) meanwhile.
+            try { thrown(t); } catch (_) { for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => console.error(x)); }
+          }
           return;
         }
       }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { clientsOf, control, launchBrowser, newPage, quietWindow, startRefServer, waitUntil } from './helpers.mjs';
+import { broadcast, clientsOf, control, launchBrowser, newPage, quietWindow, startRefServer, waitUntil } from './helpers.mjs';
 
 let srv;
 let browser;
@@ -109,6 +109,32 @@ describe('calls after free()', () => {
     const k = await page.evaluate(() => { window.ws2.disconnect(); return ZantaraWebSocket.debugCounters(); });
     assert.equal(k.sockets, 0);
     assert.equal(k.live, 0);
+    await page.close();
+  });
+});
+
+describe('re-entrancy', () => {
+  test('a channel handler that disconnects while the next one throws: no uncaught error, nothing left', async () => {
+    const user = 'reentrant-e2e';
+    const page = await sdkPage();
+    await page.evaluate(([url, user]) => {
+      window.ws = window.record(new ZantaraWebSocket(user, { wsUrl: url }));
+      window.ws.on('room', () => window.ws.disconnect());
+      window.ws.on('room', () => { throw new Error('thrown after disconnect'); });
+      window.ws.subscribe('room');
+    }, [srv.ws, user]);
+    await page.waitForFunction(() => window.log.some((x) => x.e === 'connected'));
+    await waitUntil(async () => (await clientsOf(srv, user))[0]?.channels.includes('room'), { what: 'subscribed' });
+    const consoleErrors = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    await broadcast(srv, 'room', { n: 1 });
+    await page.waitForFunction(() => window.ws.state === 'closed');
+    await waitUntil(() => consoleErrors.some((t) => t.includes('thrown after disconnect')), { what: 'the error on the console' });
+    const uncaught = page.errors.filter((t) => !t.includes('thrown after disconnect'));
+    assert.deepEqual(uncaught, []);
+    const k = await page.evaluate(() => ZantaraWebSocket.debugCounters());
+    assert.equal(k.sockets, 0);
+    assert.equal(k.timers, 0);
     await page.close();
   });
 });
