@@ -621,9 +621,10 @@ impl Inner {
         self.with_core(|c| c.on_close(now(), generation, &close, random()));
     }
 
-    /// The hot path: `data` stays a JS value. One JS call parses and
-    /// classifies it; Rust learns its kind and length, updates the core, and a
-    /// second JS call dispatches it to the handlers.
+    /// A frame the JS listener did not handle itself (it handles channel
+    /// messages): the welcome, pongs, other types and bad input. `data` stays
+    /// a JS value: one JS call parses and classifies it, Rust learns its kind
+    /// and length and updates the core, and a second JS call dispatches it.
     fn on_message(&self, generation: u32, data: JsValue) {
         let t = now();
         let code = js::zws_frame(&data, self.cfg.max_frame as f64, &self.handlers.frame);
