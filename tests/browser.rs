@@ -250,12 +250,7 @@ async fn disconnect_while_waiting_to_reconnect_leaves_nothing() {
     assert_eq!(num(&counters(), "socketsOpened"), opened, "no new socket");
     assert!(server_clients(&c.user).await.is_empty());
     assert_eq!(c.ws.state(), "closed");
-    let k = counters();
-    assert_eq!(
-        (num(&k, "sockets"), num(&k, "timers"), num(&k, "listeners")),
-        (0.0, 0.0, 0.0),
-        "{k:?}"
-    );
+    assert_counters_zero(&["sockets", "timers", "listeners"]);
 }
 
 #[wasm_bindgen_test]
@@ -330,8 +325,7 @@ async fn max_reconnect_attempts_then_reconnect_failed() {
     );
     quiet(200).await;
     assert_eq!(c.count("reconnecting"), 3);
-    let k = counters();
-    assert_eq!((num(&k, "sockets"), num(&k, "timers")), (0.0, 0.0), "{k:?}");
+    assert_counters_zero(&["sockets", "timers"]);
 }
 
 #[wasm_bindgen_test]

@@ -204,17 +204,7 @@ async fn disconnect_in_every_state_and_connect_after() {
     quiet(400).await;
     assert_eq!(log_len(&c.log), events);
     assert_eq!(num(&counters(), "socketsOpened"), opened);
-    let k = counters();
-    assert_eq!(
-        (
-            num(&k, "sockets"),
-            num(&k, "timers"),
-            num(&k, "listeners"),
-            num(&k, "live")
-        ),
-        (0.0, 0.0, 0.0, 0.0),
-        "{k:?}"
-    );
+    assert_counters_zero(&["sockets", "timers", "listeners", "live"]);
     assert!(server_clients(&user).await.is_empty());
 
     // After reconnect_failed.
@@ -228,12 +218,7 @@ async fn disconnect_in_every_state_and_connect_after() {
     f.until("reconnect_failed", 1, T).await;
     f.ws.disconnect();
     assert_eq!(f.ws.state(), "closed");
-    let k = counters();
-    assert_eq!(
-        (num(&k, "sockets"), num(&k, "timers"), num(&k, "listeners")),
-        (0.0, 0.0, 0.0),
-        "{k:?}"
-    );
+    assert_counters_zero(&["sockets", "timers", "listeners"]);
 }
 
 #[wasm_bindgen_test]
@@ -265,12 +250,7 @@ async fn an_unreferenced_instance_stays_connected_until_closed() {
     control("close", &format!(r#"{{{},"code":1008}}"#, target(&user))).await;
     until_server_has(&user, 0, T).await;
     until("freed", T, || num(&counters(), "instances") == 0.0).await;
-    let k = counters();
-    assert_eq!(
-        (num(&k, "live"), num(&k, "sockets"), num(&k, "timers")),
-        (0.0, 0.0, 0.0),
-        "{k:?}"
-    );
+    assert_counters_zero(&["live", "sockets", "timers"]);
 }
 
 /// The bad-frame corpus: (label, how the server sends it, expected error code).
@@ -633,18 +613,7 @@ async fn leaks_1000_connect_cycles_and_1000_create_free_cycles() {
     run(1000).await;
     let secs = (js_sys::Date::now() - t0) / 1000.0;
     let after = num(&counters(), "wasmMemoryBytes");
-    let k = counters();
-    assert_eq!(
-        (
-            num(&k, "sockets"),
-            num(&k, "timers"),
-            num(&k, "listeners"),
-            num(&k, "live"),
-            num(&k, "instances")
-        ),
-        (0.0, 0.0, 0.0, 0.0, 0.0),
-        "{k:?}"
-    );
+    assert_counters_zero(&["sockets", "timers", "listeners", "live", "instances"]);
     console_log!("FIGURE 1000 connect/subscribe/disconnect cycles: wasm memory {before} -> {after} bytes (+{}), {secs:.1} s", after - before);
     assert!(
         after - before <= 65536.0,

@@ -205,6 +205,15 @@ pub fn counters() -> JsValue {
     zantara_websocket::debug_counters()
 }
 
+/// Asserts that each named SDK counter (`sockets`, `timers`, `listeners`,
+/// `live`, `instances`) is zero: nothing left behind.
+pub fn assert_counters_zero(names: &[&str]) {
+    let k = counters();
+    for name in names {
+        assert_eq!(num(&k, name), 0.0, "{name} left behind: {k:?}");
+    }
+}
+
 /// Waits `ms` of wall time: only to prove that nothing happens during a
 /// bounded quiet window, never in place of waiting for an event.
 pub async fn quiet(ms: u32) {
