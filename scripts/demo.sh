@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the demo: installs what is missing, builds the package into pkg/, starts the reference server
-# (which serves www/ and pkg/) and the dashboard's demo feed, and prints the pages' URLs.
+# (which serves www/public/ and pkg/) and the dashboard's demo feed, and prints the pages' URLs.
 # Ctrl-C stops everything.
 #
 #   bash scripts/demo.sh            PORT=9000 bash scripts/demo.sh
@@ -23,7 +23,7 @@ trap 'exit 143' TERM
 
 mkdir -p .tmp
 server_out=.tmp/demo-server.out
-node www/server.js --port "$PORT" >"$server_out" &
+node www/server/server.js --port "$PORT" >"$server_out" &
 pids+=($!)
 # Wait (bounded) for the server's ready line.
 for _ in $(seq 1 100); do
@@ -34,7 +34,7 @@ done
 grep -q '^ZANTARA_SERVER ' "$server_out" || { echo "the server did not start in 10 s" >&2; exit 1; }
 base=$(node -e 'console.log(JSON.parse(process.argv[1].replace(/^ZANTARA_SERVER /, "")).http)' "$(grep '^ZANTARA_SERVER ' "$server_out" | head -1)")
 
-node www/feed.js --url "$base" --interval 1000 &
+node www/server/feed.js --url "$base" --interval 1000 &
 pids+=($!)
 
 cat <<MSG
@@ -42,7 +42,7 @@ cat <<MSG
   zantara-websocket demo is running (Ctrl-C to stop)
 
     Demo page:        $base/websocket-demo.html
-    Dashboard:        $base/dashboard.html      (live data from www/feed.js)
+    Dashboard:        $base/dashboard.html      (live data from www/server/feed.js)
     Guide examples:   $base/legacy-examples.html
     The package:      $base/pkg/
 

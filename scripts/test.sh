@@ -25,7 +25,7 @@ node --test tests/server/
 
 step "browser tests (wasm-pack test, headless Chromium)"
 sup_out=$(mktemp "$TMPDIR/supervisor.XXXXXX")
-node www/supervisor.js --port 0 --control-port 0 --faults >"$sup_out" 2>"$sup_out.err" &
+node www/server/supervisor.js --port 0 --control-port 0 --faults >"$sup_out" 2>"$sup_out.err" &
 sup_pid=$!
 trap 'kill $sup_pid 2>/dev/null || true; wait $sup_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -1,5 +1,5 @@
 //! Browser tests: the SDK in headless Chromium against the real reference
-//! server (`www/server.js` under `www/supervisor.js`), started by
+//! server (`www/server/server.js` under `www/server/supervisor.js`), started by
 //! scripts/test.sh, which passes its address at compile time.
 #![cfg(target_arch = "wasm32")]
 

@@ -7,7 +7,7 @@
 //   node tests/bench/heap-diff.mjs [N=200]
 
 import { chromium } from 'playwright-core';
-import { startServer } from '../../www/server.js';
+import { startServer } from '../../www/server/server.js';
 
 const K = Number(process.argv[2] ?? 200);
 const srv = await startServer({ port: 0, faults: true, log: null });

@@ -17,7 +17,7 @@
 //   node tests/bench/inpage-ab.mjs [size=130] [rounds=40]
 
 import { chromium } from 'playwright-core';
-import { startServer } from '../../www/server.js';
+import { startServer } from '../../www/server/server.js';
 
 const size = Number(process.argv[2] ?? 130);
 const rounds = Number(process.argv[3] ?? 40);

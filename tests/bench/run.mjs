@@ -24,7 +24,7 @@
 // run of every scenario, and the clients alternate (raw, zantara, partysocket, socket.io, raw, ...) so that drift
 // of this shared machine hits them alike. Pages are served by a small static server here, cross-origin isolated
 // (COOP/COEP) so that performance.now() has 5 µs rather than 100 µs resolution. The WebSocket peer is the reference
-// server (www/server.js, in-process, faults on for /__control/flood); socket.io-client talks to
+// server (www/server/server.js, in-process, faults on for /__control/flood); socket.io-client talks to
 // tests/bench/socketio-server.mjs, which does the same job. All traffic is on loopback.
 //
 // Scenarios (per client, per run): inbound flood of ~130 B and ~800 B frames from the server, counted in the channel
@@ -50,7 +50,7 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 
-import { startServer } from '../../www/server.js';
+import { startServer } from '../../www/server/server.js';
 import { startSocketIoServer } from './socketio-server.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -270,7 +270,7 @@ async function startStatic() {
 // ---------------------------------------------------------------------------------------------------------------
 // Servers, and what the harness asks of them (the same questions of both peers)
 
-let ref; // reference server (www/server.js)
+let ref; // reference server (www/server/server.js)
 let sio; // socket.io server
 let site; // static pages
 

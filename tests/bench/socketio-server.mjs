@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // socket.io 4.8.4 peer for the benchmarks (tests/bench/run.mjs): the same job as the reference server
-// (www/server.js) done the socket.io way, so socket.io-client can be measured against its own server.
+// (www/server/server.js) done the socket.io way, so socket.io-client can be measured against its own server.
 //
 //   node tests/bench/socketio-server.mjs [--port N]      prints: SOCKETIO_SERVER {"port":P,"url":"http://127.0.0.1:P"}
 //   import { startSocketIoServer } from './socketio-server.mjs'   (what run.mjs does, on port 0, loopback)

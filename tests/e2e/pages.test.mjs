@@ -1,4 +1,4 @@
-// The pages of www/ in headless Chromium against the reference server, each including the SDK the
+// The pages of www/public/ in headless Chromium against the reference server, each including the SDK the
 // legacy way: `<script src="/pkg/zantara-websocket.js">` (the release build, wasm inlined).
 
 import assert from 'node:assert/strict';
@@ -206,7 +206,7 @@ describe('legacy-examples.html: the guide\'s own code, unmodified', () => {
     if (!existsSync(GUIDE)) return t.skip(`the guide is not at ${GUIDE}`);
     const guide = readFileSync(GUIDE, 'utf8');
     const blocks = [...guide.matchAll(/```javascript\n([\s\S]*?)```/g)].map((m) => m[1]);
-    const html = readFileSync(path.join(ROOT, 'www', 'legacy-examples.html'), 'utf8');
+    const html = readFileSync(path.join(ROOT, 'www', 'public', 'legacy-examples.html'), 'utf8');
     const copies = Object.fromEntries([...html.matchAll(/<script type="text\/plain" id="([\w-]+)"[^>]*>\n([\s\S]*?)<\/script>/g)]
       .map((m) => [m[1], m[2]]));
     const quickStart = blocks.find((b) => b.startsWith('// Create connection'));

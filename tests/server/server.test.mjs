@@ -1,10 +1,10 @@
-// Tests of the reference server (www/server.js) and its supervisor (www/supervisor.js).
+// Tests of the reference server (www/server/server.js) and its supervisor (www/server/supervisor.js).
 // Run: node --test tests/server/
 // Every wait is raced against a timeout; the only fixed wait is the bounded window that proves a muted link silent.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -14,7 +14,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 
-import { startServer } from '../../www/server.js';
+import { startServer } from '../../www/server/server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const STEP_MS = 3000; // bound for any single awaited event
@@ -208,18 +208,18 @@ describe('reference server', () => {
 
   before(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'zantara-server-test-'));
-    await mkdir(path.join(tmp, 'www'));
+    await mkdir(path.join(tmp, 'public'));
     await mkdir(path.join(tmp, 'pkg', 'snippets'), { recursive: true });
-    await writeFile(path.join(tmp, 'www', 'websocket-demo.html'), '<!doctype html><title>demo</title>');
-    await writeFile(path.join(tmp, 'www', 'app.mjs'), 'export {};');
-    await writeFile(path.join(tmp, 'www', 'style.css'), 'body{}');
-    await writeFile(path.join(tmp, 'www', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await writeFile(path.join(tmp, 'public', 'websocket-demo.html'), '<!doctype html><title>demo</title>');
+    await writeFile(path.join(tmp, 'public', 'app.mjs'), 'export {};');
+    await writeFile(path.join(tmp, 'public', 'style.css'), 'body{}');
+    await writeFile(path.join(tmp, 'public', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await writeFile(path.join(tmp, 'pkg', 'zantara_bg.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
     await writeFile(path.join(tmp, 'pkg', 'zantara.js'), 'export default 1;');
     await writeFile(path.join(tmp, 'pkg', 'package.json'), '{}');
     await writeFile(path.join(tmp, 'secret.txt'), 'outside both roots');
     srv = await startServer({
-      port: 0, faults: true, heartbeatMs: 0, log: null, wwwDir: path.join(tmp, 'www'), pkgDir: path.join(tmp, 'pkg'),
+      port: 0, faults: true, heartbeatMs: 0, log: null, publicDir: path.join(tmp, 'public'), pkgDir: path.join(tmp, 'pkg'),
     });
     base = srv.http;
     wsBase = srv.ws.replace(/\/ws$/, '');
@@ -396,7 +396,7 @@ describe('reference server', () => {
     assert.equal((await call('bad.key')).headers.get('access-control-allow-origin'), '*');
   });
 
-  test('static files: www at /, pkg at /pkg/, content types, no traversal', async () => {
+  test('static files: the public folder at /, pkg at /pkg/, content types, no traversal', async () => {
     const root = await request(base, '/', { method: 'GET' });
     assert.equal(root.status, 302);
     assert.equal(root.headers.get('location'), '/websocket-demo.html');
@@ -601,8 +601,6 @@ describe('reference server without --faults', () => {
     assert.equal((await request(srv.http, '/__control/mute', { body: { muted: true } })).status, 404);
     assert.equal((await request(srv.http, '/__control/mute', { method: 'OPTIONS' })).status, 404);
     assert.equal((await request(srv.http, '/pkg/zantara.js', { method: 'GET' })).status, 404);
-    const own = await request(srv.http, '/server.js', { method: 'GET' });
-    assert.equal(own.headers.get('content-type').split(';')[0], 'text/javascript');
   });
 
   test('a token is not rejected and /call still works', async () => {
@@ -613,12 +611,63 @@ describe('reference server without --faults', () => {
   });
 });
 
+// ---- what the default static root exposes: www/public/, never the server's own code in www/server/ ----
+
+describe('reference server: only www/public/ is served at /', () => {
+  const WWW = path.join(ROOT, 'www');
+  let srv;
+  before(async () => {
+    srv = await startServer({ port: 0, log: null }); // the default roots, as `node www/server/server.js` uses them
+  });
+  after(() => within(srv.close(), 5000, 'server close'));
+
+  const get = (route) => request(srv.http, route, { method: 'GET' });
+  /** Every file below `dir`, as paths relative to it with `/` separators. */
+  const filesBelow = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+
+  test('the server\'s source is 404: /server.js, /server/server.js, /lib/control.js, /supervisor.js, /feed.js', async () => {
+    for (const route of ['/server.js', '/server/server.js', '/lib/control.js', '/supervisor.js', '/feed.js']) {
+      assert.equal((await get(route)).status, 404, route);
+    }
+    // Whatever www/server/ holds, now or later: neither at its own path nor below /server/.
+    const own = filesBelow(path.join(WWW, 'server'));
+    assert.ok(own.includes('server.js') && own.includes('lib/control.js'), own.join(', '));
+    for (const file of own) {
+      for (const route of [`/${file}`, `/server/${file}`, `/www/server/${file}`]) {
+        assert.equal((await get(route)).status, 404, route);
+      }
+    }
+  });
+
+  test('path traversal never reaches www/server/ (404 or 403)', async () => {
+    for (const raw of [
+      '/../server/server.js', '/%2e%2e/server/server.js', '/pkg/../www/server/server.js', '/pkg/%2e%2e/www/server/server.js',
+      '/..%2fserver%2fserver.js', '/..%5cserver%5cserver.js', '/pkg/..%2f..%2fwww%2fserver%2fserver.js',
+      '/../../www/server/lib/control.js', '/%2e%2e/%2e%2e/www/server/supervisor.js',
+    ]) {
+      assert.ok([403, 404].includes(await rawGet(srv.port, raw)), raw);
+    }
+  });
+
+  test('the pages still serve: /websocket-demo.html, /app.css and every file of www/public/ are 200', async () => {
+    const root = await get('/');
+    assert.deepEqual([root.status, root.headers.get('location')], [302, '/websocket-demo.html']);
+    const demo = await get('/websocket-demo.html');
+    assert.deepEqual([demo.status, demo.headers.get('content-type').split(';')[0]], [200, 'text/html']);
+    const css = await get('/app.css');
+    assert.deepEqual([css.status, css.headers.get('content-type').split(';')[0]], [200, 'text/css']);
+    for (const file of filesBelow(path.join(WWW, 'public'))) assert.equal((await get(`/${file}`)).status, 200, file);
+  });
+});
+
 // ---- the command line and the supervisor, as child processes ----
 
 describe('processes', () => {
   const children = new Set();
   const launch = (script, args) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'www', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'www', 'server', script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     child.stderr.resume();
     child.once('exit', () => children.delete(child));

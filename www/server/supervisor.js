@@ -2,7 +2,7 @@
 // Supervisor of the reference server: lets a test that cannot start processes (a wasm test in a browser) kill and
 // restart the server on the same port through HTTP.
 //
-//   node www/supervisor.js [--port N] [--control-port N] [--host H] [server flags...]
+//   node www/server/supervisor.js [--port N] [--control-port N] [--host H] [server flags...]
 //
 // Prints one line to stdout once the server is up and the control server listens:
 //   ZANTARA_SUPERVISOR {"port":P,"http":"http://127.0.0.1:P","ws":"ws://127.0.0.1:P/ws","control":"http://127.0.0.1:C"}
@@ -243,7 +243,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`supervisor: ${err.message}\nusage: node www/supervisor.js [--port N] [--control-port N] [--host H] [server flags...]\n`);
+    process.stderr.write(`supervisor: ${err.message}\nusage: node www/server/supervisor.js [--port N] [--control-port N] [--host H] [server flags...]\n`);
     process.exit(2);
   }
 

@@ -4,7 +4,7 @@
 // backend's services do: live analytics every tick, document progress, team notifications and the
 // odd chat line from ZANTARA.
 //
-//   node www/feed.js [--url http://127.0.0.1:8080] [--interval 1000]
+//   node www/server/feed.js [--url http://127.0.0.1:8080] [--interval 1000]
 //
 // Importable: `startFeed({url, intervalMs})` returns `{stop()}`.
 
@@ -90,7 +90,7 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--url') opts.url = argv[++i];
     else if (argv[i] === '--interval') opts.intervalMs = Number(argv[++i]);
-    else throw new Error(`unknown flag ${argv[i]} (usage: node www/feed.js [--url URL] [--interval MS])`);
+    else throw new Error(`unknown flag ${argv[i]} (usage: node www/server/feed.js [--url URL] [--interval MS])`);
   }
   if (!Number.isFinite(opts.intervalMs) || opts.intervalMs < 50) throw new Error('--interval must be >= 50 ms');
   return opts;

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Reference server for zantara-websocket (SPEC.md "Reference server", protocol of seed 001).
 //
-//   node www/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]
+//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]
 //
-// Serves www/ at /, the repository's pkg/ at /pkg/, WebSocket on /ws, the admin calls on POST /call and, with
-// --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
+// Serves www/public/ at / (not www/server/: its own source is not downloadable), the repository's pkg/ at /pkg/,
+// WebSocket on /ws, the admin calls on POST /call and, with --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
 //   ZANTARA_SERVER {"port":P,"http":"http://127.0.0.1:P","ws":"ws://127.0.0.1:P/ws","faults":true}
 // and logs only to stderr. Importable: `startServer(opts)`.
 
@@ -19,8 +19,10 @@ import {
   HttpError, readJsonBody, rejectUpgrade, sendError, sendJson, sendPreflight, serveStatic,
 } from './lib/http-util.js';
 
-const WWW_DIR = path.dirname(fileURLToPath(import.meta.url));
-const PKG_DIR = path.resolve(WWW_DIR, '..', 'pkg');
+const SERVER_DIR = path.dirname(fileURLToPath(import.meta.url));
+/** The pages and their assets; the server's code lives beside it in www/server/, outside every static root. */
+const PUBLIC_DIR = path.resolve(SERVER_DIR, '..', 'public');
+const PKG_DIR = path.resolve(SERVER_DIR, '..', '..', 'pkg');
 const CALL_BODY_LIMIT = 1024 * 1024;
 /** Exit status when the port is taken; the supervisor retries on it (Linux errno EADDRINUSE). */
 export const EXIT_ADDR_IN_USE = 98;
@@ -54,7 +56,7 @@ function adminCall(hub, { key, params }) {
  * @param {string} [opts.host='127.0.0.1']
  * @param {boolean} [opts.faults=false] mount /__control/
  * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables it
- * @param {string} [opts.wwwDir] static root served at /
+ * @param {string} [opts.publicDir] static root served at / (default www/public/)
  * @param {string} [opts.pkgDir] static root served at /pkg/
  * @param {((msg: string) => void) | null} [opts.log] defaults to stderr; null silences
  * @param {boolean} [opts.verbose=false] also log every connection
@@ -66,7 +68,7 @@ export async function startServer(opts = {}) {
     host = '127.0.0.1',
     faults = false,
     heartbeatMs = 30_000,
-    wwwDir = WWW_DIR,
+    publicDir = PUBLIC_DIR,
     pkgDir = PKG_DIR,
     verbose = false,
   } = opts;
@@ -76,7 +78,7 @@ export async function startServer(opts = {}) {
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });
-  const www = { root: path.resolve(wwwDir), mount: '/', indexRedirect: 'websocket-demo.html' };
+  const pages = { root: path.resolve(publicDir), mount: '/', indexRedirect: 'websocket-demo.html' };
   const pkg = { root: path.resolve(pkgDir), mount: '/pkg/' };
 
   const server = http.createServer(async (req, res) => {
@@ -99,7 +101,7 @@ export async function startServer(opts = {}) {
       if (pathname === '/ws') throw new HttpError(426, 'WebSocket endpoint: connect with an Upgrade request');
       if (pathname === '/pkg') return await serveStatic(req, res, '', pkg);
       if (pathname.startsWith('/pkg/')) return await serveStatic(req, res, pathname.slice('/pkg/'.length), pkg);
-      return await serveStatic(req, res, pathname.slice(1), www);
+      return await serveStatic(req, res, pathname.slice(1), pages);
     } catch (err) {
       if (!(err instanceof HttpError)) log(`[http] ${req.method} ${req.url}: ${err.stack ?? err}`);
       if (!res.headersSent) sendError(res, err);
@@ -198,7 +200,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`server: ${err.message}\nusage: node www/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]\n`);
+    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]\n`);
     process.exit(2);
   }
 
