@@ -1,0 +1,266 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Scenario tests of the state machine (`core::machine`), native, with
+//! injected time and randomness: connecting, the welcome, subscriptions,
+//! the offline queue, traffic statistics, disconnecting, and events of
+//! stale sockets.
+
+mod core_support;
+
+use core_support::machine::{cl, close, events, machine, opened, opens, opts, sent};
+use zantara_websocket::core::{Action, ConnState, Error, Event, FrameType, Options, Outgoing};
+
+#[test]
+fn connect_opens_then_subscribes_then_flushes_queue_then_connected_on_welcome() {
+    let mut m = machine(&opts());
+    m.subscribe(0.0, "chat").unwrap();
+    m.subscribe(0.0, "notifications").unwrap();
+    m.send("m1".into(), 2).unwrap();
+    m.send("m2".into(), 2).unwrap();
+    assert_eq!(m.queued_messages(), 2);
+    assert!(m.connect(10.0));
+    assert!(!m.connect(10.0), "connect while connecting does nothing");
+    let acts = m.take_actions();
+    assert_eq!(
+        acts[0],
+        Action::Emit(Event::State {
+            from: ConnState::Closed,
+            to: ConnState::Connecting,
+            reason: "connect"
+        })
+    );
+    assert_eq!(acts[1], Action::Open { generation: 1 });
+    assert!(sent(&acts).is_empty(), "nothing is sent before open");
+
+    m.on_open(20.0, 1);
+    let acts = m.take_actions();
+    let s = sent(&acts);
+    assert_eq!(s.len(), 4);
+    assert!(s[0].contains(r#""type":"subscribe","channel":"chat""#));
+    assert!(s[1].contains(r#""channel":"notifications""#));
+    assert_eq!(&s[2..], ["user:m1", "user:m2"]);
+    // Sends come before the state event, so a handler cannot jump the queue.
+    assert!(matches!(
+        acts.last(),
+        Some(Action::Emit(Event::State {
+            to: ConnState::Open,
+            ..
+        }))
+    ));
+    assert_eq!(m.queued_messages(), 0);
+    assert!(m.is_connected());
+    assert!(
+        !events(&acts).contains(&&Event::Connected),
+        "connected waits for the welcome"
+    );
+
+    assert!(m.on_frame(30.0, 1, Some(FrameType::Connected), 50));
+    assert_eq!(events(&m.take_actions()), [&Event::Connected]);
+    m.on_frame(31.0, 1, Some(FrameType::Connected), 50);
+    assert!(
+        m.take_actions().is_empty(),
+        "a second welcome fires nothing"
+    );
+}
+
+#[test]
+fn connected_fires_after_grace_without_welcome() {
+    let o = Options {
+        welcome_timeout: 500.0,
+        ..opts()
+    };
+    let mut m = opened(&o, 0.0);
+    assert_eq!(m.next_deadline(), Some(500.0));
+    m.tick(499.0, 0.0, 0);
+    assert!(m.take_actions().is_empty());
+    m.tick(500.0, 0.0, 0);
+    assert_eq!(events(&m.take_actions()), [&Event::Connected]);
+}
+
+#[test]
+fn stale_socket_events_are_ignored() {
+    let mut m = opened(&opts(), 0.0);
+    let old = m.generation();
+    close(&mut m, 100.0, 1006);
+    m.tick(3100.0, 0.0, 0);
+    let acts = m.take_actions();
+    assert_eq!(opens(&acts), 1);
+    assert!(!m.on_frame(3200.0, old, Some(FrameType::Message), 10));
+    m.on_open(3200.0, old);
+    m.on_close(3200.0, old, &cl(1000), 0.0);
+    assert!(m.take_actions().is_empty());
+    assert_eq!(m.state(), ConnState::Reconnecting);
+    assert_eq!(m.stats().messages_in, 0);
+}
+
+#[test]
+fn disconnect_in_every_state_leaves_nothing() {
+    // Connecting.
+    let mut m = machine(&opts());
+    m.connect(0.0);
+    m.take_actions();
+    assert!(m.disconnect(1.0));
+    let acts = m.take_actions();
+    assert!(matches!(acts[0], Action::Drop { code: 1000, .. }));
+    assert!(!events(&acts)
+        .iter()
+        .any(|e| matches!(e, Event::Disconnected { .. })));
+    assert_eq!(m.next_deadline(), None);
+    m.on_open(2.0, 1);
+    assert!(
+        m.take_actions().is_empty(),
+        "the detached socket's open is ignored"
+    );
+
+    // Open.
+    let mut m = opened(&opts(), 0.0);
+    let g = m.generation();
+    m.disconnect(1.0);
+    let acts = m.take_actions();
+    assert!(events(&acts).iter().any(|e| matches!(
+        e,
+        Event::Disconnected {
+            code: 1000,
+            will_reconnect: false,
+            ..
+        }
+    )));
+    assert_eq!(m.next_deadline(), None);
+    m.on_close(2.0, g, &cl(1000), 0.0);
+    m.tick(1e9, 0.0, 0);
+    assert!(m.take_actions().is_empty());
+    assert_eq!(m.state(), ConnState::Closed);
+
+    // Waiting to reconnect.
+    let mut m = opened(&opts(), 0.0);
+    close(&mut m, 1.0, 1006);
+    assert!(m.next_deadline().is_some());
+    m.disconnect(2.0);
+    let acts = m.take_actions();
+    assert!(
+        !acts.iter().any(|a| matches!(a, Action::Drop { .. })),
+        "no socket to drop"
+    );
+    assert_eq!(m.next_deadline(), None);
+    m.tick(1e9, 0.0, 0);
+    assert!(m.take_actions().is_empty());
+    assert!(!m.disconnect(3.0), "a second disconnect does nothing");
+
+    // After reconnect_failed, then connect() again.
+    let o = Options {
+        max_reconnect_attempts: 0.0,
+        ..opts()
+    };
+    let mut m = opened(&o, 0.0);
+    let acts = close(&mut m, 1.0, 1006);
+    assert!(events(&acts).contains(&&Event::ReconnectFailed { attempts: 0 }));
+    assert!(!m.disconnect(2.0));
+    assert!(m.connect(3.0));
+    assert_eq!(opens(&m.take_actions()), 1);
+}
+
+#[test]
+fn subscriptions_are_tracked_and_sent_once() {
+    let mut m = opened(&opts(), 0.0);
+    assert_eq!(m.subscribe(1.0, "chat"), Ok(true));
+    assert_eq!(m.subscribe(1.0, "chat"), Ok(false));
+    assert_eq!(sent(&m.take_actions()).len(), 1);
+    assert_eq!(
+        m.subscribe(1.0, "state").unwrap_err().code(),
+        "RESERVED_CHANNEL"
+    );
+    assert_eq!(m.subscribe(1.0, "").unwrap_err().code(), "INVALID_CHANNEL");
+    assert!(m.unsubscribe(2.0, "chat"));
+    assert!(!m.unsubscribe(2.0, "chat"));
+    let s = sent(&m.take_actions());
+    assert_eq!(s.len(), 1);
+    assert!(s[0].contains(r#""type":"unsubscribe""#));
+    assert!(m.subscriptions().is_empty());
+
+    // While disconnected: tracked, not sent; sent on open.
+    let mut m = machine(&opts());
+    m.subscribe(0.0, "a").unwrap();
+    m.subscribe(0.0, "b").unwrap();
+    m.unsubscribe(0.0, "a");
+    assert!(sent(&m.take_actions()).is_empty());
+    m.connect(0.0);
+    m.on_open(1.0, m.generation());
+    let s = sent(&m.take_actions());
+    assert_eq!(s.len(), 1);
+    assert!(s[0].contains(r#""channel":"b""#));
+}
+
+#[test]
+fn queue_is_bounded_and_full_is_an_error() {
+    let o = Options {
+        max_queued_messages: 2.0,
+        max_queued_bytes: 100.0,
+        ..opts()
+    };
+    let mut m = machine(&o);
+    m.send("a".into(), 10).unwrap();
+    m.send("b".into(), 10).unwrap();
+    let e = m.send("c".into(), 10).unwrap_err();
+    assert_eq!(e.code(), "QUEUE_FULL");
+    assert!(matches!(
+        events(&m.take_actions())[..],
+        [Event::Error(Error::QueueFull {
+            messages: 2,
+            bytes: 20
+        })]
+    ));
+    assert_eq!(m.stats().errors, 1);
+    let o = Options {
+        max_queued_bytes: 15.0,
+        ..opts()
+    };
+    let mut m = machine(&o);
+    m.send("a".into(), 10).unwrap();
+    assert!(m.send("b".into(), 10).is_err());
+    assert_eq!(m.queued_bytes(), 10);
+}
+
+#[test]
+fn frames_for_a_closing_socket_go_back_to_the_queue_in_order() {
+    let mut m = opened(&opts(), 0.0);
+    m.send("a".into(), 1).unwrap();
+    m.send("b".into(), 1).unwrap();
+    let acts = m.take_actions();
+    assert_eq!(sent(&acts), ["user:a", "user:b"]);
+    assert_eq!(m.stats().messages_out, 2);
+    // The shell finds the socket closing when handing it "a".
+    m.not_writable(Outgoing::User("a".into()), 1);
+    m.not_writable(Outgoing::User("b".into()), 1);
+    m.send("c".into(), 1).unwrap();
+    assert!(sent(&m.take_actions()).is_empty());
+    assert_eq!(m.queued_messages(), 3);
+    assert_eq!(m.stats().messages_out, 0);
+    close(&mut m, 1.0, 1006);
+    m.tick(3001.0, 0.0, 0);
+    m.take_actions();
+    m.on_open(3002.0, m.generation());
+    assert_eq!(sent(&m.take_actions()), ["user:a", "user:b", "user:c"]);
+}
+
+#[test]
+fn stats_count_traffic_and_reconnects() {
+    let mut m = opened(&opts(), 0.0);
+    let g = m.generation();
+    m.on_frame(1.0, g, Some(FrameType::Message), 100);
+    m.on_frame(2.0, g, None, 7);
+    m.frame_dropped(Error::BadFrame {
+        reason: "not JSON",
+        excerpt: "x".into(),
+    });
+    m.send("hello".into(), 5).unwrap();
+    let s = m.stats().clone();
+    assert_eq!((s.messages_in, s.bytes_in), (2, 107));
+    assert_eq!((s.messages_out, s.bytes_out), (1, 5));
+    assert_eq!((s.errors, s.dropped_frames), (1, 1));
+    assert_eq!(s.uptime_ms(10.0), 10.0);
+    close(&mut m, 20.0, 1012);
+    assert_eq!(m.stats().uptime_ms(25.0), 0.0);
+    m.tick(3020.0, 0.0, 0);
+    m.on_open(3021.0, m.generation());
+    assert_eq!(m.stats().reconnects, 1);
+    assert_eq!(m.stats().connections, 2);
+}

@@ -1,0 +1,336 @@
+//! The socket's events (`open`, frames, `close`, a failed open, a socket
+//! that stops being writable, a dropped frame), events of stale sockets,
+//! and timer ticks, each checked against the model.
+
+use zantara_websocket::core::{
+    frame, Action, Close, CloseReaction, ConnState, Error, Event, FrameType, Outgoing,
+};
+
+use super::{
+    control_frames, default_reaction, parse_control, parse_frame, Before, Loss, Op, Sim, Sock,
+};
+use crate::core_support::gen::gen_string;
+use crate::core_support::machine::opens;
+
+impl Sim {
+    pub(super) fn op_open(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        match self.sock {
+            Some(s) if !s.opened => {
+                *text += &format!(" gen {}", s.gen);
+                let queued: Vec<u64> = self.queue.iter().map(|q| q.0).collect();
+                self.m.on_open(now, s.gen);
+                self.just_opened = true;
+                self.sock = Some(Sock { opened: true, ..s });
+                self.connections += 1;
+                self.connected_emitted = false;
+                self.ping = None;
+                self.cov.opened += 1;
+                let acts = self.drain();
+                assert_eq!(self.m.state(), ConnState::Open);
+                // Subscriptions first, in order, then the queue, in order.
+                let ctl: Vec<_> = control_frames(&acts)
+                    .into_iter()
+                    .map(|t| parse_control(t, now))
+                    .collect();
+                let want: Vec<_> = self
+                    .subs
+                    .iter()
+                    .map(|c| ("subscribe".to_string(), Some(c.clone())))
+                    .collect();
+                assert_eq!(ctl, want, "on_open re-subscribes every channel in order");
+                let users: Vec<u64> = acts
+                    .iter()
+                    .filter_map(|a| match a {
+                        Action::Send(Outgoing::User(f)) => Some(parse_frame(f).0),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(users, queued, "on_open flushes the queue in order");
+                let first_user = acts
+                    .iter()
+                    .position(|a| matches!(a, Action::Send(Outgoing::User(_))));
+                let last_ctl = acts
+                    .iter()
+                    .rposition(|a| matches!(a, Action::Send(Outgoing::Control(_))));
+                if let (Some(u), Some(c)) = (first_user, last_ctl) {
+                    assert!(c < u, "a user frame went before a subscribe");
+                }
+                acts
+            }
+            _ => self.tick(b, text),
+        }
+    }
+
+    pub(super) fn op_frame(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        match self.sock {
+            Some(s) if s.opened => {
+                let pong = self.ping.is_some() && self.rng.chance(0.5);
+                let kind = if pong {
+                    Some(FrameType::Pong)
+                } else {
+                    self.rng.pick(&[
+                        None,
+                        Some(FrameType::Message),
+                        Some(FrameType::Message),
+                        Some(FrameType::Connected),
+                        Some(FrameType::Pong),
+                        Some(FrameType::Pong),
+                        Some(FrameType::Ping),
+                        Some(FrameType::Subscribe),
+                        Some(FrameType::Unsubscribe),
+                    ])
+                };
+                let bytes = self.rng.below(5000) as usize;
+                *text += &format!(" gen {} {kind:?}", s.gen);
+                let ping = self.ping;
+                let welcome = !self.connected_emitted;
+                assert!(
+                    self.m.on_frame(now, s.gen, kind, bytes),
+                    "live frame refused"
+                );
+                self.in_msgs += 1;
+                self.in_bytes += bytes as u64;
+                let acts = self.drain();
+                let want = match kind {
+                    Some(FrameType::Connected) if welcome => {
+                        vec![Action::Emit(Event::Connected)]
+                    }
+                    Some(FrameType::Pong) => ping
+                        .map(|p| {
+                            vec![Action::Emit(Event::Pong {
+                                rtt_ms: (now - p).max(0.0),
+                            })]
+                        })
+                        .unwrap_or_default(),
+                    _ => vec![],
+                };
+                assert_eq!(acts, want, "on_frame({kind:?})");
+                acts
+            }
+            _ => self.tick(b, text),
+        }
+    }
+
+    pub(super) fn op_close(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        match self.sock {
+            Some(s) => {
+                let code = self.gen_close_code();
+                let random = self.gen_random();
+                let reason = if self.rng.chance(0.1) {
+                    gen_string(&mut self.rng)
+                } else {
+                    "bye".to_string()
+                };
+                let close = Close {
+                    code,
+                    reason: &reason,
+                    was_clean: self.rng.chance(0.5),
+                    unsent_bytes: self.rng.below(1000),
+                };
+                *text += &format!(" gen {} code {code} random {random}", s.gen);
+                self.m.on_close(now, s.gen, &close, random);
+                self.sock = None;
+                self.old_gens.push(s.gen);
+                self.ping = None;
+                let acts = self.drain();
+                let overridden = self.o.close_codes.iter().any(|c| c.0 == code);
+                let policy = self.o.close_policy().decide(code);
+                assert_eq!(policy.overridden, overridden);
+                if !overridden {
+                    assert_eq!(policy.reaction, default_reaction(code), "code {code}");
+                }
+                let reaction = if self.o.auto_reconnect {
+                    policy.reaction
+                } else {
+                    CloseReaction::Stop
+                };
+                let loss = Loss {
+                    was_open: s.opened,
+                    code,
+                    reaction,
+                    random,
+                    zero_delay: false,
+                };
+                self.expect_loss(&acts, b, &loss);
+                assert_eq!(self.m.stats().last_close_code, Some(code));
+                assert_eq!(self.m.stats().last_close_reason, reason);
+                acts
+            }
+            None => self.tick(b, text),
+        }
+    }
+
+    pub(super) fn op_open_failed(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        match self.sock {
+            Some(s) if !s.opened => {
+                let random = self.gen_random();
+                *text += &format!(" gen {} random {random}", s.gen);
+                let e = Error::TokenFailed {
+                    detail: gen_string(&mut self.rng),
+                };
+                self.m.open_failed(now, s.gen, e.clone(), random);
+                self.sock = None;
+                self.old_gens.push(s.gen);
+                let acts = self.drain();
+                assert_eq!(acts.first(), Some(&Action::Emit(Event::Error(e))));
+                let reaction = if self.o.auto_reconnect {
+                    self.o.close_policy().decide(1006).reaction
+                } else {
+                    CloseReaction::Stop
+                };
+                let loss = Loss {
+                    was_open: false,
+                    code: 1006,
+                    reaction,
+                    random,
+                    zero_delay: false,
+                };
+                self.expect_loss(&acts, b, &loss);
+                acts
+            }
+            _ => self.tick(b, text),
+        }
+    }
+
+    pub(super) fn op_die(&mut self) -> Vec<Action<String>> {
+        if let Some(s) = self.sock.as_mut().filter(|s| s.opened) {
+            s.dead = true;
+        }
+        Vec::new()
+    }
+
+    pub(super) fn op_frame_dropped(&mut self) -> Vec<Action<String>> {
+        let e = Error::BadFrame {
+            reason: "not JSON",
+            excerpt: frame::excerpt(&gen_string(&mut self.rng), 40),
+        };
+        self.m.frame_dropped(e.clone());
+        self.dropped += 1;
+        let acts = self.drain();
+        assert_eq!(acts, [Action::Emit(Event::Error(e))]);
+        acts
+    }
+
+    /// An event for a socket the shell no longer (or never) has: ignored.
+    pub(super) fn stale(&mut self, op: Op, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        let gen = match op {
+            Op::OpenStale => self.stale_gen(|s| !s.opened),
+            Op::FrameStale => self.stale_gen(|s| s.opened),
+            _ => self.stale_gen(|_| true),
+        };
+        let Some(g) = gen else {
+            return Vec::new();
+        };
+        *text += &format!(" {op:?} gen {g} (current {})", self.m.generation());
+        self.cov.stale_events += 1;
+        let snapshot = format!("{:?}", self.m);
+        match op {
+            Op::OpenStale => self.m.on_open(now, g),
+            Op::FrameStale => {
+                let kind =
+                    self.rng
+                        .pick(&[None, Some(FrameType::Connected), Some(FrameType::Pong)]);
+                assert!(!self.m.on_frame(now, g, kind, 10), "stale frame accepted");
+            }
+            Op::CloseStale => {
+                let code = self.gen_close_code();
+                let close = Close {
+                    code,
+                    reason: "stale",
+                    was_clean: true,
+                    unsent_bytes: 0,
+                };
+                self.m.on_close(now, g, &close, 0.5);
+            }
+            _ => self.m.open_failed(
+                now,
+                g,
+                Error::SocketFailed {
+                    detail: "stale".into(),
+                },
+                0.5,
+            ),
+        }
+        let acts = self.m.take_actions();
+        assert!(acts.is_empty(), "{op:?} of generation {g} acted: {acts:?}");
+        assert_eq!(
+            format!("{:?}", self.m),
+            snapshot,
+            "{op:?} of generation {g} changed the machine"
+        );
+        acts
+    }
+
+    pub(super) fn tick(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
+        let now = self.now;
+        let random = self.gen_random();
+        let unsent = self.rng.below(10_000);
+        let sock = self.sock;
+        let due = b.deadline.is_some_and(|d| d <= now + 1.0);
+        *text += &format!(" deadline {:?} random {random}", b.deadline);
+        let snapshot = (!due).then(|| format!("{:?}", self.m));
+        self.m.tick(now, random, unsent);
+        let acts = self.drain();
+        if let Some(snapshot) = snapshot {
+            assert!(acts.is_empty(), "tick before the deadline acted: {acts:?}");
+            assert_eq!(
+                format!("{:?}", self.m),
+                snapshot,
+                "tick before the deadline changed the machine"
+            );
+        }
+        if let Some(d) = self.m.next_deadline() {
+            assert!(d >= now - 1.0, "tick at {now} left an overdue deadline {d}");
+        }
+        let dropped = acts.iter().find_map(|a| match a {
+            Action::Drop { reason, .. } => Some(*reason),
+            _ => None,
+        });
+        let stop_unless_auto = if self.o.auto_reconnect {
+            CloseReaction::Reconnect
+        } else {
+            CloseReaction::Stop
+        };
+        // A timeout is an abnormal close (1006): a dead link is replaced at
+        // once, a socket stuck connecting after the backoff delay.
+        let timeout = |was_open: bool| Loss {
+            was_open,
+            code: 1006,
+            reaction: stop_unless_auto,
+            random,
+            zero_delay: was_open,
+        };
+        match dropped {
+            Some("heartbeat timeout") => {
+                self.cov.heartbeat_timeouts += 1;
+                let s = sock.expect("a socket was dropped");
+                assert!(s.opened);
+                assert!(self.o.heartbeat_timeout > 0.0);
+                self.old_gens.push(s.gen);
+                self.expect_loss(&acts, b, &timeout(true));
+                assert_eq!(self.m.stats().last_unsent_bytes, unsent);
+            }
+            Some("connect timeout") => {
+                self.cov.connect_timeouts += 1;
+                let s = sock.expect("a socket was dropped");
+                assert!(!s.opened);
+                self.old_gens.push(s.gen);
+                self.expect_loss(&acts, b, &timeout(false));
+            }
+            Some(other) => panic!("tick dropped a socket for {other:?}"),
+            None => {
+                if opens(&acts) == 1 {
+                    // A delayed attempt started.
+                    assert!(sock.is_none() && self.m.state() == ConnState::Reconnecting);
+                    assert_eq!(acts.len(), 1);
+                }
+            }
+        }
+        acts
+    }
+}
