@@ -16,6 +16,7 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+node_modules/.bin/eslint . # every hand-written .js/.mjs/.cjs (eslint.config.js)
 
 step "core: native tests"
 cargo test -- --nocapture 2>&1 | tee "$TMPDIR/native-tests.log"

@@ -69,7 +69,7 @@ try {
         const n = data.length;
         if (n > max) return n * 32;
         let v;
-        try { v = JSON.parse(data); } catch (_) { return n * 32 + 7; }
+        try { v = JSON.parse(data); } catch { return n * 32 + 7; }
         if (v === null || typeof v !== 'object' || Array.isArray(v)) return n * 32 + 10;
         const k = KIND.get(v.type);
         if (k === undefined) return n * 32 + (typeof v.type === 'string' ? 8 : 9);
@@ -93,6 +93,7 @@ try {
       const jsHandlers = new Map([['bench', [{ f: () => { counts.js++; }, once: false, done: false }]]]);
       const out = { v: undefined };
       const half = await opened(new WebSocket(`${ws}?userId=ab-js`));
+      // eslint-disable-next-line no-unused-vars -- never read: it stands for the clock read the shell does per frame
       let lastRx = 0;
       half.onmessage = (e) => {
         lastRx = Date.now();
@@ -109,7 +110,7 @@ try {
         const data = e.data;
         if (typeof data === 'string' && data.length <= 1 << 24) {
           let v;
-          try { v = JSON.parse(data); } catch (_) { v = undefined; }
+          try { v = JSON.parse(data); } catch { v = undefined; }
           if (v !== null && typeof v === 'object' && v.type === 'message' && typeof v.channel === 'string' && v.channel !== '') {
             state.frames++;
             state.bytes += data.length;
@@ -118,7 +119,7 @@ try {
             const l = channels.get(v.channel);
             if (l !== undefined) {
               for (const h of l) {
-                try { h.f(v.data); } catch (err) { state.toWasm++; }
+                try { h.f(v.data); } catch { state.toWasm++; }
               }
             }
             return;

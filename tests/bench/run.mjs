@@ -53,6 +53,8 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../www/server/server.js';
 import { startSocketIoServer } from './socketio-server.mjs';
 
+/* global __bench -- page.evaluate callbacks run in the bench page, where page/driver.js defines it */
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
 const WORK = path.join(ROOT, '.tmp', 'bench');
@@ -306,7 +308,7 @@ const peer = {
   ackAfter(client, userId, channel, count) {
     let n = 0;
     if (client.peer === 'sio') {
-      sio.onMessages(userId, (socket, ch, data) => {
+      sio.onMessages(userId, (socket, ch) => {
         if (ch === channel && ++n === count) socket.emit('ack', { n, bytes: -1 });
       });
       return () => sio.onMessages(userId, null);
@@ -716,7 +718,7 @@ function renderMarkdown({ rows, bytes, meta }) {
   L.push(`| metric | ${cols.map((c) => (c.id === 'raw' ? c.label : `${c.label} | ratio`)).join(' | ')} |`);
   L.push(`|---|${cols.map((c) => (c.id === 'raw' ? '---:' : '---:|---:')).join('|')}|`);
   const cell = (x, unit) => (x ? `${FMT[unit](x.median)} (${FMT[unit](x.min)}–${FMT[unit](x.max)})` : 'n/a');
-  const ratio = (x, key) => {
+  const ratio = (x) => {
     if (!x?.ratio) return 'n/a';
     return `${x.ratio.median.toFixed(2)} (${x.ratio.min.toFixed(2)}–${x.ratio.max.toFixed(2)})`;
   };
@@ -725,14 +727,14 @@ function renderMarkdown({ rows, bytes, meta }) {
     const parts = cols.map((c) => {
       const x = r.cells[c.id];
       if (c.id === 'raw') return cell(x, r.unit);
-      let rt = ratio(x, key);
+      let rt = ratio(x);
       if (c.id === 'zantara' && TARGETS[key] && x?.ratio) rt += TARGETS[key].test(x.ratio.median) ? ' ✓' : ` ✗ (target ${TARGETS[key].text})`;
       return `${cell(x, r.unit)} | ${rt}`;
     });
     L.push(`| ${r.label} (${r.unit}) | ${parts.join(' | ')} |`);
     if (r.cells['zantara-web']) {
       const x = r.cells['zantara-web'];
-      L.push(`| ${r.label}, zantara web.js entry (${r.unit}) | ${cols.map((c) => (c.id === 'zantara' ? `${cell(x, r.unit)} | ${ratio(x, key)}` : c.id === 'raw' ? '—' : '— | —')).join(' | ')} |`);
+      L.push(`| ${r.label}, zantara web.js entry (${r.unit}) | ${cols.map((c) => (c.id === 'zantara' ? `${cell(x, r.unit)} | ${ratio(x)}` : c.id === 'raw' ? '—' : '— | —')).join(' | ')} |`);
     }
   }
   L.push('');

@@ -11,6 +11,8 @@ import {
   waitForSubscriptions, waitUntil, withTimeout,
 } from './helpers.mjs';
 
+/* global ZantaraWebSocket, ws, sendChatMessage -- page.evaluate callbacks run in the pages, which define them */
+
 /** The legacy integration guide, when the repository sits beside the project's shared documents. */
 const GUIDE = path.resolve(ROOT, '..', 'shared', 'seeds', '000_877bfb6a79887898.txt');
 

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { stripVTControlCharacters } from 'node:util';
 import WebSocket from 'ws';
 
 import {
@@ -49,7 +50,7 @@ async function startVite(args, env) {
   let output = '';
   const ready = new Promise((resolve, reject) => {
     const onData = (chunk) => {
-      output += String(chunk).replace(/\x1b\[[0-9;]*m/g, '');
+      output += stripVTControlCharacters(String(chunk));
       if (output.includes(`127.0.0.1:${port}`)) resolve(`http://127.0.0.1:${port}`);
     };
     child.stdout.on('data', onData);

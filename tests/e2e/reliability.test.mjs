@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { broadcast, clientsOf, control, launchBrowser, newPage, quietWindow, startRefServer, waitUntil } from './helpers.mjs';
 
+/* global ZantaraWebSocket -- page.evaluate callbacks run in the page, where the script-tag build defines it */
+
 let srv;
 let browser;
 
