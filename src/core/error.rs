@@ -15,6 +15,12 @@ pub enum Error {
         /// What the option accepts.
         expected: &'static str,
     },
+    /// An argument of a method has the wrong type (`userId`, an event name,
+    /// a handler).
+    InvalidArgument {
+        /// What was expected, naming the argument.
+        reason: &'static str,
+    },
     /// A channel name is not a usable string.
     InvalidChannel {
         /// Why it was refused.
@@ -44,7 +50,8 @@ pub enum Error {
     },
     /// A frame from the server is larger than `maxFrameSize` and was discarded.
     FrameTooLarge {
-        /// Its size in UTF-16 code units (bytes for ASCII text).
+        /// Its length in UTF-16 code units (`string.length`; equal to bytes
+        /// for ASCII text).
         size: usize,
         /// The configured limit.
         max: usize,
@@ -79,10 +86,29 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code [`Error::code`] returns: the `ErrorCode` union of
+    /// `index.d.ts` lists exactly these (a test compares them).
+    pub const CODES: [&'static str; 13] = [
+        "INVALID_OPTION",
+        "INVALID_ARGUMENT",
+        "INVALID_CHANNEL",
+        "RESERVED_CHANNEL",
+        "INVALID_URL",
+        "MIXED_CONTENT",
+        "QUEUE_FULL",
+        "FRAME_TOO_LARGE",
+        "BAD_FRAME",
+        "UNSERIALIZABLE",
+        "TOKEN_FAILED",
+        "HANDLER_THREW",
+        "SOCKET_FAILED",
+    ];
+
     /// A stable code for programs: `error.code` on the JS side.
     pub fn code(&self) -> &'static str {
         match self {
             Error::InvalidOption { .. } => "INVALID_OPTION",
+            Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Error::InvalidChannel { .. } => "INVALID_CHANNEL",
             Error::ReservedChannel { .. } => "RESERVED_CHANNEL",
             Error::InvalidUrl { .. } => "INVALID_URL",
@@ -102,6 +128,7 @@ impl Error {
         matches!(
             self,
             Error::InvalidOption { .. }
+                | Error::InvalidArgument { .. }
                 | Error::InvalidChannel { .. }
                 | Error::ReservedChannel { .. }
                 | Error::InvalidUrl { .. }
@@ -117,6 +144,7 @@ impl fmt::Display for Error {
             Error::InvalidOption { name, expected } => {
                 write!(f, "ZantaraWebSocket: option `{name}` must be {expected}")
             }
+            Error::InvalidArgument { reason } => write!(f, "ZantaraWebSocket: {reason}"),
             Error::InvalidChannel { reason } => write!(f, "ZantaraWebSocket: channel {reason}"),
             Error::ReservedChannel { name } => write!(
                 f,
@@ -133,7 +161,7 @@ impl fmt::Display for Error {
             ),
             Error::FrameTooLarge { size, max } => write!(
                 f,
-                "ZantaraWebSocket: frame of {size} bytes exceeds maxFrameSize {max}; discarded"
+                "ZantaraWebSocket: frame of {size} UTF-16 code units exceeds maxFrameSize {max}; discarded"
             ),
             Error::BadFrame { reason, excerpt } => {
                 write!(f, "ZantaraWebSocket: bad frame ({reason}): {excerpt}")
@@ -172,6 +200,9 @@ mod tests {
         );
         assert_eq!(e.code(), "INVALID_OPTION");
         assert!(e.is_type_error());
+        for code in Error::CODES {
+            assert_eq!(Error::CODES.iter().filter(|c| **c == code).count(), 1);
+        }
         assert!(!Error::QueueFull {
             messages: 1,
             bytes: 2

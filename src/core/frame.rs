@@ -155,26 +155,8 @@ pub fn excerpt(raw: &str, max: usize) -> String {
     }
 }
 
-/// Checks a channel name given by the caller.
-pub fn check_channel(name: &str) -> Result<(), super::Error> {
-    use super::Error;
-    if name.is_empty() {
-        return Err(Error::InvalidChannel {
-            reason: "must be a non-empty string",
-        });
-    }
-    if name.len() > 256 {
-        return Err(Error::InvalidChannel {
-            reason: "must be at most 256 bytes",
-        });
-    }
-    if is_reserved(name) {
-        return Err(Error::ReservedChannel {
-            name: name.to_string(),
-        });
-    }
-    Ok(())
-}
+/// Checks a channel name given by a Rust caller (see [`super::codes`]).
+pub use super::codes::check_channel;
 
 #[cfg(test)]
 mod tests {

@@ -131,11 +131,57 @@ pub struct Close<'a> {
     pub unsent_bytes: u64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The current socket, and what is known of it.
+#[derive(Debug, Clone, PartialEq)]
 enum Socket {
+    /// None: waiting to reconnect, offline, hidden or closed.
     None,
+    /// Asked for (token wait and handshake) at `since`.
     Pending { since: f64 },
-    Open,
+    /// Open, with the facts of this connection.
+    Open(Link),
+}
+
+/// The facts of one open connection; they begin and end with it.
+#[derive(Debug, Clone, PartialEq)]
+struct Link {
+    /// False once the shell found the socket unable to send (closing).
+    writable: bool,
+    /// When a frame last proved the link alive.
+    last_rx: f64,
+    /// When the attempt counter resets (`stableAfter` after open).
+    stable_at: Option<f64>,
+    /// When `connected` fires without a welcome frame.
+    welcome_at: Option<f64>,
+    /// When the next heartbeat ping is due.
+    next_ping_at: Option<f64>,
+    /// When the unanswered ping was sent.
+    ping_sent_at: Option<f64>,
+    /// Whether `connected` fired on this connection.
+    connected_emitted: bool,
+}
+
+/// Why a connection (or an attempt) was lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loss {
+    /// The socket's `close` event, or an attempt that failed before a socket
+    /// existed (reported as a close 1006).
+    Closed,
+    /// No frame within `heartbeatTimeout` on an open link.
+    HeartbeatTimeout,
+    /// No `open` within `heartbeatTimeout` of asking for the socket.
+    ConnectTimeout,
+}
+
+impl Loss {
+    /// The `state` event's reason.
+    fn as_str(self) -> &'static str {
+        match self {
+            Loss::Closed => "close",
+            Loss::HeartbeatTimeout => "heartbeat timeout",
+            Loss::ConnectTimeout => "connect timeout",
+        }
+    }
 }
 
 /// The timing and policy part of [`Options`].
@@ -159,17 +205,10 @@ pub struct Machine<F> {
     state: ConnState,
     generation: u32,
     socket: Socket,
-    writable: bool,
     attempt: u32,
     reconnect_at: Option<f64>,
     online: bool,
     hidden: bool,
-    stable_at: Option<f64>,
-    welcome_at: Option<f64>,
-    connected_emitted: bool,
-    last_rx: f64,
-    next_ping_at: Option<f64>,
-    ping_sent_at: Option<f64>,
     subs: Vec<String>,
     queue: Queue<F>,
     stats: Stats,
@@ -193,17 +232,10 @@ impl<F> Machine<F> {
             state: ConnState::Closed,
             generation: 0,
             socket: Socket::None,
-            writable: false,
             attempt: 0,
             reconnect_at: None,
             online: true,
             hidden: false,
-            stable_at: None,
-            welcome_at: None,
-            connected_emitted: false,
-            last_rx: 0.0,
-            next_ping_at: None,
-            ping_sent_at: None,
             subs: Vec::new(),
             queue: Queue::new(
                 opts.max_queued_messages as usize,
@@ -231,7 +263,14 @@ impl<F> Machine<F> {
 
     /// True when a socket is open and frames go straight to it.
     pub fn is_connected(&self) -> bool {
-        self.writable
+        matches!(&self.socket, Socket::Open(link) if link.writable)
+    }
+
+    fn link(&mut self) -> Option<&mut Link> {
+        match &mut self.socket {
+            Socket::Open(link) => Some(link),
+            _ => None,
+        }
     }
 
     /// Reconnect attempts in the current outage (reset after `stableAfter`).
@@ -277,14 +316,14 @@ impl<F> Machine<F> {
                 d = Some(d.map_or(t, |d| d.min(t)));
             }
         };
-        match self.socket {
-            Socket::Open => {
+        match &self.socket {
+            Socket::Open(link) => {
                 if self.cfg.heartbeat_timeout > 0.0 {
-                    consider(Some(self.last_rx + self.cfg.heartbeat_timeout));
+                    consider(Some(link.last_rx + self.cfg.heartbeat_timeout));
                 }
-                consider(self.stable_at);
-                consider(self.welcome_at);
-                consider(self.next_ping_at);
+                consider(link.stable_at);
+                consider(link.welcome_at);
+                consider(link.next_ping_at);
             }
             Socket::Pending { since } if self.cfg.heartbeat_timeout > 0.0 => {
                 consider(Some(since + self.cfg.heartbeat_timeout));
@@ -316,7 +355,7 @@ impl<F> Machine<F> {
         if self.state == ConnState::Closed {
             return false;
         }
-        let was_open = self.socket == Socket::Open;
+        let was_open = matches!(self.socket, Socket::Open(_));
         if self.socket != Socket::None {
             self.out.push(Action::Drop {
                 code: 1000,
@@ -349,7 +388,7 @@ impl<F> Machine<F> {
             return Ok(false);
         }
         self.subs.push(channel.to_string());
-        if self.writable {
+        if self.is_connected() {
             self.send_control(FrameType::Subscribe, Some(channel), now);
         }
         Ok(true)
@@ -362,7 +401,7 @@ impl<F> Machine<F> {
             return false;
         };
         self.subs.remove(i);
-        if self.writable {
+        if self.is_connected() {
             self.send_control(FrameType::Unsubscribe, Some(channel), now);
         }
         true
@@ -371,7 +410,7 @@ impl<F> Machine<F> {
     /// `sendMessage`: sends the encoded frame now if open, else queues it.
     /// A full queue is an error (also emitted on `error`) and nothing changes.
     pub fn send(&mut self, frame: F, bytes: usize) -> Result<(), Error> {
-        if self.writable {
+        if self.is_connected() {
             self.count_out(bytes);
             self.out.push(Action::Send(Outgoing::User(frame)));
             return Ok(());
@@ -406,20 +445,21 @@ impl<F> Machine<F> {
         if generation != self.generation || !matches!(self.socket, Socket::Pending { .. }) {
             return;
         }
-        self.socket = Socket::Open;
-        self.writable = true;
+        self.socket = Socket::Open(Link {
+            writable: true,
+            last_rx: now,
+            stable_at: Some(now + self.cfg.stable_after),
+            welcome_at: Some(now + self.cfg.welcome_timeout),
+            next_ping_at: (self.cfg.heartbeat_interval > 0.0)
+                .then_some(now + self.cfg.heartbeat_interval),
+            ping_sent_at: None,
+            connected_emitted: false,
+        });
         self.stats.connections += 1;
         if self.stats.connections > 1 {
             self.stats.reconnects += 1;
         }
         self.stats.opened_at_ms = Some(now);
-        self.last_rx = now;
-        self.stable_at = Some(now + self.cfg.stable_after);
-        self.welcome_at = Some(now + self.cfg.welcome_timeout);
-        self.connected_emitted = false;
-        self.ping_sent_at = None;
-        self.next_ping_at =
-            (self.cfg.heartbeat_interval > 0.0).then_some(now + self.cfg.heartbeat_interval);
         let frames: Vec<String> = self
             .subs
             .iter()
@@ -446,23 +486,29 @@ impl<F> Machine<F> {
         kind: Option<FrameType>,
         bytes: usize,
     ) -> bool {
-        if generation != self.generation || self.socket != Socket::Open {
+        if generation != self.generation {
             return false;
         }
-        self.last_rx = now;
+        let Some(link) = self.link() else {
+            return false;
+        };
+        link.last_rx = now;
+        let first_welcome = kind == Some(FrameType::Connected) && !link.connected_emitted;
+        if kind == Some(FrameType::Connected) {
+            link.welcome_at = None;
+            link.connected_emitted = true;
+        }
+        let ping_sent = match kind {
+            Some(FrameType::Pong) => link.ping_sent_at.take(),
+            _ => None,
+        };
         self.stats.messages_in += 1;
         self.stats.bytes_in += bytes as u64;
         match kind {
-            Some(FrameType::Connected) => {
-                self.welcome_at = None;
-                if !self.connected_emitted {
-                    self.connected_emitted = true;
-                    self.emit(Event::Connected);
-                }
-            }
+            Some(FrameType::Connected) if first_welcome => self.emit(Event::Connected),
             Some(FrameType::Pong) => {
                 self.stats.last_pong_ms = Some(now);
-                if let Some(sent) = self.ping_sent_at.take() {
+                if let Some(sent) = ping_sent {
                     let rtt = (now - sent).max(0.0);
                     self.stats.rtt_ms = Some(rtt);
                     self.emit(Event::Pong { rtt_ms: rtt });
@@ -482,8 +528,8 @@ impl<F> Machine<F> {
     pub fn credit(&mut self, now: f64, frames: u64, bytes: u64) {
         self.stats.messages_in += frames;
         self.stats.bytes_in += bytes;
-        if frames > 0 && self.socket == Socket::Open {
-            self.last_rx = self.last_rx.max(now);
+        if let Some(link) = self.link().filter(|_| frames > 0) {
+            link.last_rx = link.last_rx.max(now);
         }
     }
 
@@ -499,19 +545,16 @@ impl<F> Machine<F> {
         if generation != self.generation || self.socket == Socket::None {
             return;
         }
-        let reaction = if self.cfg.auto_reconnect {
-            self.cfg.policy.decide(close.code).reaction
-        } else {
-            CloseReaction::Stop
-        };
-        self.lost(now, close, reaction, random, "close");
+        self.lost(now, close, Loss::Closed, random);
     }
 
     /// The shell found the socket no longer open while handing it `frame`
     /// (its `close` event has not arrived yet): the frame goes back to the
     /// queue and later frames queue behind it, so order is kept.
     pub fn not_writable(&mut self, frame: Outgoing<F>, bytes: usize) {
-        self.writable = false;
+        if let Some(link) = self.link() {
+            link.writable = false;
+        }
         self.stats.messages_out = self.stats.messages_out.saturating_sub(1);
         self.stats.bytes_out = self.stats.bytes_out.saturating_sub(bytes as u64);
         // Control frames are rebuilt from the subscription set on reconnect.
@@ -528,78 +571,61 @@ impl<F> Machine<F> {
     /// passed by the wall clock `now`. `unsent_bytes` is the current socket's
     /// `bufferedAmount`, reported if the link is declared dead.
     pub fn tick(&mut self, now: f64, random: f64, unsent_bytes: u64) {
-        match self.socket {
-            Socket::Open => {
-                let hb = self.cfg.heartbeat_timeout;
-                if hb > 0.0 && now - self.last_rx >= hb {
-                    self.out.push(Action::Drop {
-                        code: 4000,
-                        reason: "heartbeat timeout",
-                    });
-                    // Reconnect at once: a dead link says nothing about the
-                    // server. Like any unexpected loss, not with autoReconnect off.
-                    let reaction = if self.cfg.auto_reconnect {
-                        CloseReaction::Reconnect
-                    } else {
-                        CloseReaction::Stop
-                    };
-                    let close = Close {
-                        code: 1006,
-                        reason: "heartbeat timeout",
-                        was_clean: false,
-                        unsent_bytes,
-                    };
-                    let why = "heartbeat timeout";
-                    self.lost(now, &close, reaction, random, why);
-                    return;
-                }
-                if self.stable_at.is_some_and(|t| now >= t) {
-                    self.stable_at = None;
+        let hb = self.cfg.heartbeat_timeout;
+        let (loss, unsent) = match &mut self.socket {
+            Socket::Open(link) if hb > 0.0 && now - link.last_rx >= hb => {
+                (Loss::HeartbeatTimeout, unsent_bytes)
+            }
+            Socket::Open(link) => {
+                if link.stable_at.is_some_and(|t| now >= t) {
+                    link.stable_at = None;
                     self.attempt = 0;
                 }
-                if self.welcome_at.is_some_and(|t| now >= t) {
-                    self.welcome_at = None;
-                    if !self.connected_emitted {
-                        self.connected_emitted = true;
-                        self.emit(Event::Connected);
+                let mut welcome_due = false;
+                if link.welcome_at.is_some_and(|t| now >= t) {
+                    link.welcome_at = None;
+                    welcome_due = !link.connected_emitted;
+                    link.connected_emitted = true;
+                }
+                let mut ping_due = false;
+                if link.next_ping_at.is_some_and(|t| now >= t) {
+                    link.next_ping_at = Some(now + self.cfg.heartbeat_interval);
+                    if link.writable {
+                        link.ping_sent_at = Some(now);
+                        ping_due = true;
                     }
                 }
-                if self.next_ping_at.is_some_and(|t| now >= t) {
-                    self.next_ping_at = Some(now + self.cfg.heartbeat_interval);
-                    if self.writable {
-                        self.ping_sent_at = Some(now);
-                        self.send_control(FrameType::Ping, None, now);
-                    }
+                if welcome_due {
+                    self.emit(Event::Connected);
                 }
-            }
-            Socket::Pending { since } => {
-                let hb = self.cfg.heartbeat_timeout;
-                if hb > 0.0 && now - since >= hb {
-                    self.out.push(Action::Drop {
-                        code: 4000,
-                        reason: "connect timeout",
-                    });
-                    let reaction = if self.cfg.auto_reconnect {
-                        CloseReaction::Reconnect
-                    } else {
-                        CloseReaction::Stop
-                    };
-                    let close = Close {
-                        code: 1006,
-                        reason: "connect timeout",
-                        was_clean: false,
-                        unsent_bytes: 0,
-                    };
-                    self.lost(now, &close, reaction, random, "close");
+                if ping_due {
+                    self.send_control(FrameType::Ping, None, now);
                 }
+                return;
             }
+            Socket::Pending { since } if hb > 0.0 && now - *since >= hb => {
+                (Loss::ConnectTimeout, 0)
+            }
+            Socket::Pending { .. } => return,
             Socket::None => {
                 if self.reconnect_at.is_some_and(|t| now >= t) {
                     self.reconnect_at = None;
                     self.start_socket(now);
                 }
+                return;
             }
-        }
+        };
+        self.out.push(Action::Drop {
+            code: 4000,
+            reason: loss.as_str(),
+        });
+        let close = Close {
+            code: 1006,
+            reason: loss.as_str(),
+            was_clean: false,
+            unsent_bytes: unsent,
+        };
+        self.lost(now, &close, loss, random);
     }
 
     /// The browser went offline (`false`) or online (`true`). Offline, no
@@ -630,7 +656,7 @@ impl<F> Machine<F> {
             return;
         }
         self.hidden = true;
-        let was_open = self.socket == Socket::Open;
+        let was_open = matches!(self.socket, Socket::Open(_));
         if self.socket != Socket::None {
             // Browsers only let pages send 1000 or 3000-4999.
             self.out.push(Action::Drop {
@@ -685,15 +711,25 @@ impl<F> Machine<F> {
 
     // ----- internals -------------------------------------------------------
 
-    fn lost(
-        &mut self,
-        now: f64,
-        close: &Close<'_>,
-        reaction: CloseReaction,
-        random: f64,
-        why: &'static str,
-    ) {
-        let was_open = self.socket == Socket::Open;
+    /// Whether the SDK should try again after `loss` with close `code`: the
+    /// one place the reconnect-or-stop decision is made. A dead link or a
+    /// handshake that never completed says nothing about the server, so it
+    /// reconnects (at once for a dead link) unless `autoReconnect` is off.
+    fn reaction(&self, loss: Loss, code: u16) -> CloseReaction {
+        match loss {
+            _ if !self.cfg.auto_reconnect => CloseReaction::Stop,
+            Loss::Closed => self.cfg.policy.decide(code).reaction,
+            Loss::HeartbeatTimeout | Loss::ConnectTimeout => CloseReaction::Reconnect,
+        }
+    }
+
+    /// True when `maxReconnectAttempts` are used up.
+    fn attempts_exhausted(&self) -> bool {
+        f64::from(self.attempt) >= self.cfg.max_attempts
+    }
+
+    fn lost(&mut self, now: f64, close: &Close<'_>, loss: Loss, random: f64) {
+        let was_open = matches!(self.socket, Socket::Open(_));
         self.forget_socket();
         let Close {
             code,
@@ -704,8 +740,8 @@ impl<F> Machine<F> {
         self.stats.last_close_code = Some(code);
         self.stats.last_close_reason = reason.to_string();
         self.stats.last_unsent_bytes = unsent_bytes;
-        let will_reconnect =
-            reaction != CloseReaction::Stop && f64::from(self.attempt) < self.cfg.max_attempts;
+        let reaction = self.reaction(loss, code);
+        let will_reconnect = reaction != CloseReaction::Stop && !self.attempts_exhausted();
         if was_open {
             self.emit(Event::Disconnected {
                 code,
@@ -716,15 +752,11 @@ impl<F> Machine<F> {
             });
         }
         if reaction == CloseReaction::Stop {
-            self.set_state(ConnState::Closed, why);
+            self.set_state(ConnState::Closed, loss.as_str());
             return;
         }
         if !will_reconnect {
-            self.emit(Event::ReconnectFailed {
-                attempts: self.attempt,
-            });
-            self.set_state(ConnState::Closed, "reconnect_failed");
-            return;
+            return self.give_up();
         }
         if !self.online || self.hidden {
             self.set_state(ConnState::Reconnecting, "offline");
@@ -732,11 +764,11 @@ impl<F> Machine<F> {
         }
         self.attempt += 1;
         let delay = match reaction {
-            _ if why == "heartbeat timeout" => 0.0,
+            _ if loss == Loss::HeartbeatTimeout => 0.0,
             CloseReaction::ReconnectSlow => self.cfg.backoff.longest(random),
             _ => self.cfg.backoff.delay(self.attempt, random),
         };
-        self.set_state(ConnState::Reconnecting, why);
+        self.set_state(ConnState::Reconnecting, loss.as_str());
         self.emit(Event::Reconnecting {
             attempt: self.attempt,
             delay_ms: delay,
@@ -748,13 +780,16 @@ impl<F> Machine<F> {
         }
     }
 
+    fn give_up(&mut self) {
+        self.emit(Event::ReconnectFailed {
+            attempts: self.attempt,
+        });
+        self.set_state(ConnState::Closed, "reconnect_failed");
+    }
+
     fn retry_now(&mut self, now: f64, why: &'static str) {
-        if f64::from(self.attempt) >= self.cfg.max_attempts {
-            self.emit(Event::ReconnectFailed {
-                attempts: self.attempt,
-            });
-            self.set_state(ConnState::Closed, "reconnect_failed");
-            return;
+        if self.attempts_exhausted() {
+            return self.give_up();
         }
         self.attempt += 1;
         self.set_state(ConnState::Reconnecting, why);
@@ -776,11 +811,6 @@ impl<F> Machine<F> {
 
     fn forget_socket(&mut self) {
         self.socket = Socket::None;
-        self.writable = false;
-        self.stable_at = None;
-        self.welcome_at = None;
-        self.next_ping_at = None;
-        self.ping_sent_at = None;
         self.stats.opened_at_ms = None;
     }
 
@@ -811,7 +841,3 @@ impl<F> Machine<F> {
         }
     }
 }
-
-#[cfg(test)]
-#[path = "machine_tests.rs"]
-mod tests;

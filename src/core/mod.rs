@@ -7,6 +7,7 @@
 
 pub mod backoff;
 pub mod close;
+pub mod codes;
 pub mod error;
 pub mod frame;
 pub mod machine;
@@ -17,6 +18,7 @@ pub mod url;
 
 pub use backoff::{Backoff, BackoffKind};
 pub use close::{CloseDecision, ClosePolicy, CloseReaction};
+pub use codes::{ChannelFault, Verdict};
 pub use error::Error;
 pub use frame::{FrameType, RESERVED_EVENTS};
 pub use machine::{Action, Close, ConnState, Event, Machine, Outgoing};

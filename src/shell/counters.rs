@@ -14,16 +14,23 @@ thread_local! {
     static TIMERS: Cell<i32> = const { Cell::new(0) };
     static LISTENERS: Cell<i32> = const { Cell::new(0) };
     static INSTANCES: Cell<i32> = const { Cell::new(0) };
+    static LIVE: Cell<i32> = const { Cell::new(0) };
     static SOCKETS_OPENED: Cell<f64> = const { Cell::new(0.0) };
 }
 
-/// Which resource a counter tracks.
+/// Which resource a counter tracks (the fields of `debugCounters()`).
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
+    /// A `WebSocket` the SDK owns.
     Socket,
+    /// A pending wake-up timer.
     Timer,
+    /// A page listener or a pending token promise.
     Listener,
+    /// A client not yet freed.
     Instance,
+    /// An instance the registry keeps alive.
+    Live,
 }
 
 fn cell(kind: Kind) -> &'static std::thread::LocalKey<Cell<i32>> {
@@ -32,6 +39,7 @@ fn cell(kind: Kind) -> &'static std::thread::LocalKey<Cell<i32>> {
         Kind::Timer => &TIMERS,
         Kind::Listener => &LISTENERS,
         Kind::Instance => &INSTANCES,
+        Kind::Live => &LIVE,
     }
 }
 
@@ -60,7 +68,7 @@ pub fn debug_counters() -> JsValue {
     set(&o, "timers", TIMERS.with(Cell::get).into());
     set(&o, "listeners", LISTENERS.with(Cell::get).into());
     set(&o, "instances", INSTANCES.with(Cell::get).into());
-    set(&o, "live", (super::registry::len() as u32).into());
+    set(&o, "live", LIVE.with(Cell::get).into());
     set(&o, "socketsOpened", SOCKETS_OPENED.with(Cell::get).into());
     let bytes = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()

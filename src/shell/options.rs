@@ -1,20 +1,16 @@
-//! Reading the JS `options` object into [`Options`]: JS types are checked
-//! here, ranges in the core. Unknown keys are returned for a debug warning.
+//! Reading the JS `options` object into the core's [`Options`]: JS types are
+//! checked here, ranges in the core. Every property is read once, through
+//! `entries` in boundary.js, so a hostile object (a revoked `Proxy`, a
+//! throwing getter) gives a clear `INVALID_OPTION` error naming the option.
+//! Unknown keys are returned for a debug warning.
 
-use js_sys::{Function, Object};
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::util::get;
+use super::boundary;
+use super::token::Token;
 use crate::core::options::{BOOL_OPTIONS, KNOWN_OPTIONS};
 use crate::core::{Error, Options};
-
-/// The `token` option.
-pub(crate) enum Token {
-    None,
-    Fixed(String),
-    /// Called before every connect; returns a string or a promise of one.
-    Func(Function),
-}
 
 /// Parsed options.
 pub(crate) struct Parsed {
@@ -25,6 +21,23 @@ pub(crate) struct Parsed {
 
 fn invalid(name: &'static str, expected: &'static str) -> Error {
     Error::InvalidOption { name, expected }
+}
+
+/// `(key, value)` pairs of an object, or the error for the key whose read
+/// threw (`on_fail` names it).
+fn pairs(
+    value: &JsValue,
+    on_fail: impl Fn(&str) -> Error,
+) -> Result<Vec<(String, JsValue)>, Error> {
+    let e = boundary::entries(value);
+    let Some(flat) = e.dyn_ref::<Array>() else {
+        return Err(on_fail(&e.as_string().unwrap_or_default()));
+    };
+    let mut out = Vec::with_capacity(flat.length() as usize / 2);
+    for i in (0..flat.length()).step_by(2) {
+        out.push((flat.get(i).as_string().unwrap_or_default(), flat.get(i + 1)));
+    }
+    Ok(out)
 }
 
 /// Parses `value` (`undefined` and `null` give the defaults).
@@ -40,14 +53,15 @@ pub(crate) fn parse(value: &JsValue) -> Result<Parsed, Error> {
     if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
         return Err(invalid("options", "an object"));
     }
-    let obj: &Object = value.unchecked_ref();
-    for key in Object::keys(obj).iter() {
-        let Some(key) = key.as_string() else { continue };
+    let unreadable = |key: &str| match KNOWN_OPTIONS.iter().find(|k| **k == key) {
+        Some(&name) => invalid(name, "readable (reading it threw)"),
+        None => invalid("options", "an object whose properties can be read"),
+    };
+    for (key, v) in pairs(value, unreadable)? {
         let Some(&name) = KNOWN_OPTIONS.iter().find(|k| **k == key) else {
             out.unknown.push(key);
             continue;
         };
-        let v = get(value, name);
         if v.is_undefined() || v.is_null() {
             continue; // the default
         }
@@ -97,10 +111,8 @@ fn set_one(out: &mut Parsed, name: &'static str, v: &JsValue) -> Result<(), Erro
             if !v.is_object() || js_sys::Array::is_array(v) {
                 return Err(bad);
             }
-            let map: &Object = v.unchecked_ref();
-            for code in Object::keys(map).iter() {
-                let code = code.as_string().unwrap_or_default();
-                let reaction = get(v, &code).as_string().ok_or(bad.clone())?;
+            for (code, reaction) in pairs(v, |_| bad.clone())? {
+                let reaction = reaction.as_string().ok_or(bad.clone())?;
                 o.add_close_code(&code, &reaction)?;
             }
         }

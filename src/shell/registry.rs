@@ -1,28 +1,41 @@
 //! Keeps connected and reconnecting instances alive although the page keeps
 //! no reference to them: wasm-bindgen frees an exported object when its JS
 //! wrapper is garbage-collected, and a live connection must not vanish then.
-//! The same set receives the page's lifecycle events.
+//! The same set receives the page's lifecycle events, through the
+//! [`PageSink`] trait its members implement.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::counters::{self, Kind};
 use super::page::{PageEvent, PageListeners};
-use super::Inner;
+
+/// What the registry holds: something that hears page events.
+pub(crate) trait PageSink {
+    /// A page event happened.
+    fn on_page(&self, ev: PageEvent);
+}
 
 thread_local! {
-    static LIVE: RefCell<Vec<Rc<Inner>>> = const { RefCell::new(Vec::new()) };
+    static LIVE: RefCell<Vec<Rc<dyn PageSink>>> = const { RefCell::new(Vec::new()) };
     static PAGE: RefCell<Option<PageListeners>> = const { RefCell::new(None) };
 }
 
-/// Holds `inner` until [`release`] (idempotent); the first one held attaches
+fn same(a: &Rc<dyn PageSink>, b: *const ()) -> bool {
+    std::ptr::eq(Rc::as_ptr(a).cast::<()>(), b)
+}
+
+/// Holds `sink` until [`release`] (idempotent); the first one held attaches
 /// the page listeners.
-pub(crate) fn hold(inner: &Rc<Inner>) {
+pub(crate) fn hold(sink: Rc<dyn PageSink>) {
+    let key = Rc::as_ptr(&sink).cast::<()>();
     let first = LIVE.with(|l| {
         let mut l = l.borrow_mut();
-        if l.iter().any(|x| Rc::ptr_eq(x, inner)) {
+        if l.iter().any(|x| same(x, key)) {
             return false;
         }
-        l.push(inner.clone());
+        l.push(sink);
+        counters::inc(Kind::Live);
         l.len() == 1
     });
     if first {
@@ -31,18 +44,21 @@ pub(crate) fn hold(inner: &Rc<Inner>) {
     }
 }
 
-/// Lets `inner` go; the last one released removes the page listeners. The
-/// references are dropped after the borrows end, so an `Inner` freed here
-/// may safely touch the registry in `Drop`.
-pub(crate) fn release(inner: &Inner) {
+/// Lets the sink at address `key` go; the last one released removes the
+/// page listeners. The references are dropped after the borrows end, so a
+/// sink freed here may safely touch the registry in `Drop`.
+pub(crate) fn release(key: *const ()) {
     let (taken, empty) = LIVE.with(|l| {
         let mut l = l.borrow_mut();
         let taken = l
             .iter()
-            .position(|x| std::ptr::eq(Rc::as_ptr(x), inner))
+            .position(|x| same(x, key))
             .map(|i| l.swap_remove(i));
         (taken, l.is_empty())
     });
+    if taken.is_some() {
+        counters::dec(Kind::Live);
+    }
     if empty {
         let listeners = PAGE.with(|p| p.borrow_mut().take());
         drop(listeners);
@@ -50,16 +66,11 @@ pub(crate) fn release(inner: &Inner) {
     drop(taken);
 }
 
-/// Instances held.
-pub(crate) fn len() -> usize {
-    LIVE.with(|l| l.borrow().len())
-}
-
 /// A page event: every live instance hears it (a snapshot, since handlers
 /// may connect or disconnect instances meanwhile).
 fn on_page(ev: PageEvent) {
-    let live: Vec<Rc<Inner>> = LIVE.with(|l| l.borrow().clone());
-    for inner in live {
-        inner.on_page(ev);
+    let live: Vec<Rc<dyn PageSink>> = LIVE.with(|l| l.borrow().clone());
+    for sink in live {
+        sink.on_page(ev);
     }
 }

@@ -1,9 +1,9 @@
-//! Small helpers for building JS values.
+//! Small helpers for JS values and errors.
 
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::Error;
+use crate::core::{ChannelFault, Error};
 
 /// `o[key] = value` (cannot fail on a plain object).
 pub(crate) fn set(o: &Object, key: &str, value: JsValue) {
@@ -32,8 +32,13 @@ pub(crate) fn to_js_error(e: &Error) -> JsValue {
 }
 
 /// A `TypeError` with `code: "INVALID_ARGUMENT"`, for wrong argument types.
-pub(crate) fn type_error(msg: &str) -> JsValue {
-    let err = js_sys::TypeError::new(&format!("ZantaraWebSocket: {msg}"));
-    set(&err, "code", "INVALID_ARGUMENT".into());
-    err.into()
+pub(crate) fn type_error(reason: &'static str) -> JsValue {
+    to_js_error(&Error::InvalidArgument { reason })
+}
+
+/// The error for a channel argument the JS check refused with fault `code`
+/// (see `ChannelFault`).
+pub(crate) fn channel_fault(channel: &JsValue, code: u32) -> Error {
+    let fault = ChannelFault::from_code(code).unwrap_or(ChannelFault::NotString);
+    fault.error(&channel.as_string().unwrap_or_default())
 }

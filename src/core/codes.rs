@@ -1,0 +1,301 @@
+//! The numeric codes that cross the boundary between the core and the
+//! JavaScript half of the shell, with their names, and the rules both sides
+//! apply. This file is their one definition: the shell hands every list and
+//! code here to JavaScript at start-up (`rules` in `src/shell/boundary.js`),
+//! and a native test keeps `src/shell/rules.json` (read by the JS unit tests)
+//! and the unions of `src/js/index.d.ts` equal to them.
+
+use super::frame::{FrameType, RESERVED_EVENTS};
+use super::Error;
+
+/// The longest channel name, in UTF-8 bytes.
+pub const CHANNEL_MAX_BYTES: usize = 256;
+
+/// What the JS listener found a frame to be. A channel message with a usable
+/// channel never reaches wasm (the listener dispatches it itself); every
+/// other verdict is handed to the shell with the frame's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Verdict {
+    /// A `message` frame with a non-empty string `channel`.
+    Message = 0,
+    /// A `pong`.
+    Pong = 1,
+    /// The server's welcome (`connected`).
+    Connected = 2,
+    /// A `ping` from the server.
+    Ping = 3,
+    /// A `subscribe` echo.
+    Subscribe = 4,
+    /// An `unsubscribe` echo.
+    Unsubscribe = 5,
+    /// Text that is not JSON.
+    NotJson = 6,
+    /// JSON that is not an object (an array, a string, `null`, ...).
+    NotObject = 7,
+    /// An object without a string `type`.
+    NoType = 8,
+    /// A `type` this protocol does not know.
+    UnknownType = 9,
+    /// A `message` without a non-empty string `channel`.
+    NoChannel = 10,
+    /// A binary frame (the protocol is text only).
+    Binary = 11,
+    /// Text longer than `maxFrameSize` UTF-16 code units (not parsed).
+    TooLarge = 12,
+}
+
+impl Verdict {
+    /// Every verdict, in code order (the code is the index).
+    pub const ALL: [Verdict; 13] = [
+        Verdict::Message,
+        Verdict::Pong,
+        Verdict::Connected,
+        Verdict::Ping,
+        Verdict::Subscribe,
+        Verdict::Unsubscribe,
+        Verdict::NotJson,
+        Verdict::NotObject,
+        Verdict::NoType,
+        Verdict::UnknownType,
+        Verdict::NoChannel,
+        Verdict::Binary,
+        Verdict::TooLarge,
+    ];
+
+    /// The verdict for a code from JavaScript; `None` for anything else.
+    pub fn from_code(code: u32) -> Option<Verdict> {
+        Self::ALL.get(code as usize).copied()
+    }
+
+    /// The name JavaScript uses for it (`rules.verdict.NOT_JSON`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Message => "MESSAGE",
+            Verdict::Pong => "PONG",
+            Verdict::Connected => "CONNECTED",
+            Verdict::Ping => "PING",
+            Verdict::Subscribe => "SUBSCRIBE",
+            Verdict::Unsubscribe => "UNSUBSCRIBE",
+            Verdict::NotJson => "NOT_JSON",
+            Verdict::NotObject => "NOT_OBJECT",
+            Verdict::NoType => "NO_TYPE",
+            Verdict::UnknownType => "UNKNOWN_TYPE",
+            Verdict::NoChannel => "NO_CHANNEL",
+            Verdict::Binary => "BINARY",
+            Verdict::TooLarge => "TOO_LARGE",
+        }
+    }
+
+    /// The frame type of a usable frame; `None` for a bad one.
+    pub fn frame_type(self) -> Option<FrameType> {
+        Some(match self {
+            Verdict::Message => FrameType::Message,
+            Verdict::Pong => FrameType::Pong,
+            Verdict::Connected => FrameType::Connected,
+            Verdict::Ping => FrameType::Ping,
+            Verdict::Subscribe => FrameType::Subscribe,
+            Verdict::Unsubscribe => FrameType::Unsubscribe,
+            _ => return None,
+        })
+    }
+
+    /// The error for a bad frame of `len` units (bytes when binary), given
+    /// the start of its text (`head`, ignored for binary and oversized
+    /// frames) and the `maxFrameSize` in force; `None` for a usable frame.
+    pub fn error(self, len: usize, head: &str, max: usize) -> Option<Error> {
+        let reason = match self {
+            Verdict::TooLarge => return Some(Error::FrameTooLarge { size: len, max }),
+            Verdict::Binary => {
+                return Some(Error::BadFrame {
+                    reason: "binary frames are not supported",
+                    excerpt: format!("<{len} bytes>"),
+                })
+            }
+            Verdict::NotJson => "not valid JSON",
+            Verdict::NotObject => "not a JSON object",
+            Verdict::NoType => "missing or non-string type",
+            Verdict::UnknownType => "unknown type",
+            Verdict::NoChannel => "message without a channel",
+            _ => return None,
+        };
+        Some(Error::BadFrame {
+            reason,
+            excerpt: super::frame::excerpt(head, EXCERPT_CHARS),
+        })
+    }
+}
+
+/// How much of a bad frame an `error` event quotes, in characters.
+pub const EXCERPT_CHARS: usize = 120;
+
+/// Why a channel argument was refused. Code 0 means "usable"; JavaScript
+/// checks names it holds as JS strings (a lone surrogate cannot even reach
+/// Rust as a `String`), with the limits and reserved names defined here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ChannelFault {
+    /// Not a string, or empty.
+    NotString = 1,
+    /// Holds a lone UTF-16 surrogate, which JSON and UTF-8 cannot carry.
+    LoneSurrogate = 2,
+    /// Longer than [`CHANNEL_MAX_BYTES`] in UTF-8.
+    TooLong = 3,
+    /// Named like one of [`RESERVED_EVENTS`].
+    Reserved = 4,
+}
+
+impl ChannelFault {
+    /// Every fault, in code order (code = index + 1).
+    pub const ALL: [ChannelFault; 4] = [
+        ChannelFault::NotString,
+        ChannelFault::LoneSurrogate,
+        ChannelFault::TooLong,
+        ChannelFault::Reserved,
+    ];
+
+    /// The fault for a code from JavaScript; `None` for 0 (usable) and
+    /// unknown codes.
+    pub fn from_code(code: u32) -> Option<ChannelFault> {
+        Self::ALL.get((code as usize).checked_sub(1)?).copied()
+    }
+
+    /// The name JavaScript uses for it (`rules.channel.TOO_LONG`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChannelFault::NotString => "NOT_STRING",
+            ChannelFault::LoneSurrogate => "LONE_SURROGATE",
+            ChannelFault::TooLong => "TOO_LONG",
+            ChannelFault::Reserved => "RESERVED",
+        }
+    }
+
+    /// The error thrown for it; `name` is the refused channel (for
+    /// [`ChannelFault::Reserved`]).
+    pub fn error(self, name: &str) -> Error {
+        let reason = match self {
+            ChannelFault::NotString => "must be a non-empty string",
+            ChannelFault::LoneSurrogate => "must not contain lone surrogates",
+            ChannelFault::TooLong => "must be at most 256 bytes",
+            ChannelFault::Reserved => {
+                return Error::ReservedChannel {
+                    name: name.to_string(),
+                }
+            }
+        };
+        Error::InvalidChannel { reason }
+    }
+}
+
+/// Checks a channel name given by a Rust caller, as the JS half checks a
+/// JS string (a Rust `str` cannot hold a lone surrogate).
+pub fn check_channel(name: &str) -> Result<(), Error> {
+    let fault = if name.is_empty() {
+        ChannelFault::NotString
+    } else if name.len() > CHANNEL_MAX_BYTES {
+        ChannelFault::TooLong
+    } else if RESERVED_EVENTS.contains(&name) {
+        ChannelFault::Reserved
+    } else {
+        return Ok(());
+    };
+    Err(fault.error(name))
+}
+
+/// The rules JavaScript receives, as JSON: the reserved event names, the
+/// verdict and channel-fault codes by name, the frame types in verdict order,
+/// the channel limit and the error codes. `src/shell/rules.json` holds this
+/// text (kept equal by a test) for the JS unit tests.
+pub fn rules_json() -> String {
+    let mut s = String::from("{\n  \"reserved\": [");
+    list(&mut s, RESERVED_EVENTS.iter().copied());
+    s.push_str("],\n  \"types\": [");
+    let types = Verdict::ALL.iter().filter_map(|v| v.frame_type());
+    list(&mut s, types.map(FrameType::as_str));
+    s.push_str("],\n  \"verdict\": {");
+    codes(&mut s, Verdict::ALL.iter().map(|v| (v.name(), *v as u8)));
+    s.push_str("},\n  \"channel\": {\"OK\": 0, ");
+    codes(
+        &mut s,
+        ChannelFault::ALL.iter().map(|f| (f.name(), *f as u8)),
+    );
+    s.push_str("},\n  \"channelMaxBytes\": ");
+    s.push_str(&CHANNEL_MAX_BYTES.to_string());
+    s.push_str(",\n  \"errorCodes\": [");
+    list(&mut s, Error::CODES.iter().copied());
+    s.push_str("]\n}\n");
+    s
+}
+
+fn list<'a>(s: &mut String, items: impl Iterator<Item = &'a str>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('"');
+        s.push_str(item);
+        s.push('"');
+    }
+}
+
+fn codes<'a>(s: &mut String, items: impl Iterator<Item = (&'a str, u8)>) {
+    for (i, (name, code)) in items.enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('"');
+        s.push_str(name);
+        s.push_str("\": ");
+        s.push_str(&code.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_dense() {
+        for (i, v) in Verdict::ALL.iter().enumerate() {
+            assert_eq!(*v as usize, i);
+            assert_eq!(Verdict::from_code(i as u32), Some(*v));
+        }
+        assert_eq!(Verdict::from_code(13), None);
+        for (i, f) in ChannelFault::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i + 1);
+            assert_eq!(ChannelFault::from_code(i as u32 + 1), Some(*f));
+        }
+        assert_eq!(ChannelFault::from_code(0), None);
+        assert_eq!(ChannelFault::from_code(5), None);
+    }
+
+    #[test]
+    fn usable_verdicts_have_a_type_and_no_error() {
+        for v in Verdict::ALL {
+            assert_eq!(v.frame_type().is_some(), v.error(1, "x", 10).is_none());
+        }
+        let e = Verdict::TooLarge.error(11, "", 10).unwrap();
+        assert_eq!(e.code(), "FRAME_TOO_LARGE");
+        let e = Verdict::NotJson.error(3, "{{{", 10).unwrap();
+        assert_eq!(
+            e.to_string(),
+            "ZantaraWebSocket: bad frame (not valid JSON): {{{"
+        );
+    }
+
+    #[test]
+    fn every_channel_fault_is_an_invalid_or_reserved_channel() {
+        for f in ChannelFault::ALL {
+            let code = f.error("state").code();
+            assert!(code == "INVALID_CHANNEL" || code == "RESERVED_CHANNEL");
+        }
+        assert_eq!(check_channel("chat"), Ok(()));
+        assert_eq!(check_channel("").unwrap_err().code(), "INVALID_CHANNEL");
+        assert_eq!(
+            check_channel("error").unwrap_err().code(),
+            "RESERVED_CHANNEL"
+        );
+        assert!(check_channel(&"é".repeat(128)).is_ok());
+        assert!(check_channel(&"é".repeat(129)).is_err());
+    }
+}

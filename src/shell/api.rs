@@ -1,0 +1,208 @@
+//! The exported class `ZantaraWebSocket`: each method checks its arguments
+//! (throwing a `TypeError` with a `code` for misuse) and hands the call to
+//! the [`Client`]. Nothing here holds state of its own.
+
+use std::rc::Rc;
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+use super::boundary;
+use super::client::{now, Client, Config};
+use super::options;
+use super::util::{channel_fault, get, to_js_error, type_error};
+use crate::core::url::{self, Page};
+use crate::core::{Error, Machine};
+
+/// A WebSocket client with the legacy `ZantaraWebSocket` API.
+///
+/// ```js
+/// const ws = new ZantaraWebSocket('user@example.com', { debug: true });
+/// ws.on('connected', () => ws.subscribe('chat'));
+/// ws.on('chat', (data) => console.log(data));
+/// ws.sendMessage('chat', { text: 'Hello!' });
+/// ```
+#[wasm_bindgen]
+pub struct ZantaraWebSocket {
+    client: Rc<Client>,
+}
+
+fn js_err(e: Error) -> JsValue {
+    to_js_error(&e)
+}
+
+#[wasm_bindgen]
+impl ZantaraWebSocket {
+    /// `new ZantaraWebSocket(userId?, options?)`: connects at once unless
+    /// `autoConnect: false`. Throws a `TypeError` for wrong option types or
+    /// ranges, or an unusable URL.
+    #[wasm_bindgen(constructor)]
+    pub fn new(user_id: JsValue, options: JsValue) -> Result<ZantaraWebSocket, JsValue> {
+        boundary::ensure_rules();
+        let user_id = if user_id.is_undefined() || user_id.is_null() {
+            None
+        } else if let Some(s) = user_id.as_string() {
+            Some(s)
+        } else if user_id.as_f64().is_some() {
+            // JS formats the number (Rust's float formatting costs 20 KB of wasm).
+            Some(String::from(js_sys::JsString::from(user_id)))
+        } else {
+            return Err(type_error("userId must be a string"));
+        };
+        let parsed = options::parse(&options).map_err(js_err)?;
+        let opts = parsed.opts;
+        let global = js_sys::global();
+        let configured = opts
+            .ws_url
+            .clone()
+            .or_else(|| get(&global, "ZANTARA_WS_URL").as_string());
+        let location = get(&global, "location");
+        let (protocol, host) = (
+            get(&location, "protocol").as_string().unwrap_or_default(),
+            get(&location, "host").as_string().unwrap_or_default(),
+        );
+        let page = (!protocol.is_empty()).then_some(Page {
+            protocol: &protocol,
+            host: &host,
+        });
+        let url = url::resolve(configured.as_deref(), page.as_ref()).map_err(js_err)?;
+        let cfg = Config {
+            url,
+            user_id,
+            role: opts.role.clone(),
+            token: parsed.token,
+            debug: opts.debug,
+            max_frame: opts.max_frame_size as usize,
+        };
+        let client = Client::new(cfg, Machine::new(&opts));
+        for key in &parsed.unknown {
+            client.log(&["ignoring unknown option `", key, "`"].concat());
+        }
+        if opts.auto_connect {
+            client.with_core(|c| c.connect(now()));
+        }
+        Ok(ZantaraWebSocket { client })
+    }
+
+    /// Starts connecting again after `disconnect()` or `reconnect_failed`
+    /// (does nothing while connecting, open or reconnecting).
+    pub fn connect(&self) {
+        self.client.with_core(|c| c.connect(now()));
+    }
+
+    /// Closes the connection (code 1000) and stops auto-reconnect. Leaves no
+    /// socket, timer or listener behind; handlers stay registered for a later
+    /// `connect()`.
+    pub fn disconnect(&self) {
+        self.client.with_core(|c| c.disconnect(now()));
+    }
+
+    /// Subscribes to `channel` (sent now if open, and again after every
+    /// reconnect). Returns false if already subscribed. Throws a `TypeError`
+    /// (`INVALID_CHANNEL`, `RESERVED_CHANNEL`) for a channel that is not a
+    /// non-empty string of at most 256 UTF-8 bytes without lone surrogates,
+    /// or one named like a built-in event.
+    pub fn subscribe(&self, channel: JsValue) -> Result<bool, JsValue> {
+        let name = channel_name(&channel)?;
+        let r = self.client.with_core(|c| c.subscribe(now(), &name));
+        r.map_err(js_err)
+    }
+
+    /// Unsubscribes from `channel`. Returns false if it was not subscribed.
+    pub fn unsubscribe(&self, channel: JsValue) -> Result<bool, JsValue> {
+        let name = channel_name(&channel)?;
+        Ok(self.client.with_core(|c| c.unsubscribe(now(), &name)))
+    }
+
+    /// Sends `data` on `channel`: at once when open, else queued (bounded by
+    /// `maxQueuedMessages` and `maxQueuedBytes`) and sent in order after the
+    /// next connect. Returns `true` when sent or queued, `false` when refused
+    /// (a full queue; the reason goes to `error`). Throws a `TypeError` for a
+    /// bad channel or data that JSON cannot encode (cyclic, BigInt).
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, channel: JsValue, data: JsValue) -> Result<bool, JsValue> {
+        self.client.send_message(&channel, &data).map_err(js_err)
+    }
+
+    /// Adds `handler` for `event`: `connected`, `disconnected`, `error`,
+    /// `message`, `reconnecting`, `reconnect_failed`, `state`, `pong`, or a
+    /// channel name.
+    pub fn on(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        let (event, f) = event_and_handler(&event, handler)?;
+        self.client.handlers().add(&event, &f, false);
+        Ok(())
+    }
+
+    /// Adds `handler` for `event`, removed after its first call.
+    pub fn once(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        let (event, f) = event_and_handler(&event, handler)?;
+        self.client.handlers().add(&event, &f, true);
+        Ok(())
+    }
+
+    /// Removes `handler` from `event`; without a handler, removes all of the
+    /// event's handlers.
+    pub fn off(&self, event: JsValue, handler: JsValue) -> Result<(), JsValue> {
+        let name = event
+            .as_string()
+            .ok_or_else(|| type_error("event name must be a string"))?;
+        if !handler.is_undefined() && !handler.is_function() {
+            return Err(type_error("handler must be a function"));
+        }
+        self.client.handlers().remove(&name, &handler);
+        Ok(())
+    }
+
+    /// True when the socket is open.
+    #[wasm_bindgen(js_name = isConnected)]
+    pub fn is_connected(&self) -> bool {
+        self.client.read(|c| c.is_connected())
+    }
+
+    /// `'connecting' | 'open' | 'reconnecting' | 'closed'`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.client.read(|c| c.state().as_str().to_string())
+    }
+
+    /// The subscribed channels as a `Set` (a snapshot), so the legacy
+    /// `ws.subscriptions.has('chat')` works.
+    #[wasm_bindgen(getter)]
+    pub fn subscriptions(&self) -> js_sys::Set {
+        let set = js_sys::Set::new(&JsValue::UNDEFINED);
+        self.client.read(|c| {
+            for ch in c.subscriptions() {
+                set.add(&JsValue::from_str(ch));
+            }
+        });
+        set
+    }
+
+    /// Connection statistics: the legacy fields (`connected`, `clientId`,
+    /// `userId`, `subscriptions`, `reconnectAttempts`, `lastPong`) and health
+    /// counters. Never includes the token.
+    #[wasm_bindgen(js_name = getStats)]
+    pub fn get_stats(&self) -> JsValue {
+        self.client.stats()
+    }
+}
+
+/// Reads a channel argument for `subscribe`/`unsubscribe`.
+fn channel_name(channel: &JsValue) -> Result<String, JsValue> {
+    let fault = boundary::check_channel(channel);
+    match channel.as_string() {
+        Some(name) if fault == 0 => Ok(name),
+        _ => Err(js_err(channel_fault(channel, fault))),
+    }
+}
+
+fn event_and_handler(event: &JsValue, handler: JsValue) -> Result<(String, Function), JsValue> {
+    let name = event
+        .as_string()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| type_error("event name must be a non-empty string"))?;
+    let f = handler
+        .dyn_into::<Function>()
+        .map_err(|_| type_error("handler must be a function"))?;
+    Ok((name, f))
+}
