@@ -1,0 +1,96 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! The rules the core owns, seen from the JavaScript side: `src/shell/rules.json`
+//! (read by the JS unit tests) must be exactly what the core hands to
+//! JavaScript at start-up, and the unions of `src/js/index.d.ts` must list
+//! exactly the core's error codes, built-in events and options.
+//!
+//! After changing a rule: `ZANTARA_BLESS=1 cargo test --test rules` rewrites
+//! rules.json; index.d.ts is edited by hand.
+
+use std::path::Path;
+
+use zantara_websocket::core::codes::rules_json;
+use zantara_websocket::core::options::KNOWN_OPTIONS;
+use zantara_websocket::core::{Error, RESERVED_EVENTS};
+
+fn read(rel: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The body of `export <kind> <name> ... ;` or `{ ... }` in index.d.ts.
+fn declaration<'a>(dts: &'a str, head: &str, end: &str) -> &'a str {
+    let start = dts
+        .find(head)
+        .unwrap_or_else(|| panic!("index.d.ts has no `{head}`"));
+    let rest = &dts[start + head.len()..];
+    &rest[..rest
+        .find(end)
+        .unwrap_or_else(|| panic!("`{head}` is not closed"))]
+}
+
+/// The names quoted `'LIKE_THIS'` in a union.
+fn union_members(body: &str) -> Vec<String> {
+    body.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The property names `name:` or `name?:` at the start of lines of an interface body.
+fn properties(body: &str) -> Vec<String> {
+    body.lines()
+        .map(str::trim)
+        .filter_map(|l| {
+            let name = l.split([':', '?']).next()?;
+            let ok =
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            (ok && l.len() > name.len()).then(|| name.to_string())
+        })
+        .collect()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+fn strings(list: &[&str]) -> Vec<String> {
+    sorted(list.iter().map(|s| s.to_string()).collect())
+}
+
+#[test]
+fn rules_json_is_what_the_core_hands_to_javascript() {
+    let want = rules_json();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/rules.json");
+    if std::env::var_os("ZANTARA_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "src/shell/rules.json is out of date: run `ZANTARA_BLESS=1 cargo test --test rules`"
+    );
+}
+
+#[test]
+fn index_d_ts_error_codes_are_the_cores() {
+    let dts = read("src/js/index.d.ts");
+    let codes = union_members(declaration(&dts, "export type ZantaraErrorCode =", ";"));
+    assert_eq!(sorted(codes), strings(&Error::CODES));
+}
+
+#[test]
+fn index_d_ts_built_in_events_are_the_reserved_names() {
+    let dts = read("src/js/index.d.ts");
+    let events = properties(declaration(&dts, "export interface ZantaraEvents {", "}"));
+    assert_eq!(sorted(events), strings(&RESERVED_EVENTS));
+}
+
+#[test]
+fn index_d_ts_options_are_the_cores() {
+    let dts = read("src/js/index.d.ts");
+    let body = declaration(&dts, "export interface ZantaraOptions {", "\n}");
+    assert_eq!(sorted(properties(body)), strings(&KNOWN_OPTIONS));
+}
