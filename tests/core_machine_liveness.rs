@@ -156,6 +156,36 @@ fn connect_timeout_drops_a_socket_stuck_connecting() {
 }
 
 #[test]
+fn connect_timeout_is_the_state_events_reason() {
+    // Before the fix the `state` event said "close" for a connect timeout.
+    for auto_reconnect in [true, false] {
+        let o = Options {
+            heartbeat_timeout: 2000.0,
+            auto_reconnect,
+            ..opts()
+        };
+        let mut m = machine(&o);
+        m.connect(0.0);
+        m.take_actions();
+        m.tick(2000.0, 0.0, 0);
+        let acts = m.take_actions();
+        let states: Vec<_> = events(&acts)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::State { to, reason, .. } => Some((*to, *reason)),
+                _ => None,
+            })
+            .collect();
+        let to = if auto_reconnect {
+            ConnState::Reconnecting
+        } else {
+            ConnState::Closed
+        };
+        assert_eq!(states, [(to, "connect timeout")], "{auto_reconnect}");
+    }
+}
+
+#[test]
 fn credited_frames_prove_liveness_and_count() {
     let o = Options {
         heartbeat_interval: 1000.0,

@@ -41,11 +41,10 @@ async fn server_restart_loses_nothing_sent_while_disconnected() {
     c.until("disconnected", 1, T).await;
     let d = &c.payloads("disconnected")[0];
     assert_eq!(num(d, "code"), 1006.0);
-    assert!(
-        num(d, "bufferedAmount") >= 0.0,
-        "unsent bytes are reported: {d:?}"
-    );
-    assert!(num(&c.stats(), "lastBufferedAmount") >= 0.0);
+    // Unsent bytes are reported, on the event and in stats alike.
+    let unsent = get(d, "bufferedAmount").as_f64();
+    assert!(unsent.is_some(), "bufferedAmount is a number: {d:?}");
+    assert_eq!(unsent, get(&c.stats(), "lastBufferedAmount").as_f64());
     // The page keeps sending while the client knows it is disconnected.
     for i in 20..120 {
         assert_eq!(
@@ -142,4 +141,34 @@ async fn refused_handshake_reaches_the_page_as_1006_and_retries() {
     c.until("connected", 1, T).await;
     assert_eq!(num(&c.stats(), "lastCloseCode"), 1006.0);
     c.ws.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn frames_dropped_from_a_batch_by_a_disconnecting_handler_are_not_counted() {
+    // A server that sends no welcome: `connected` fires after welcomeTimeout,
+    // in the same wake-up as the first ping. A `connected` handler that
+    // disconnects makes that ping stale; before the fix it was counted in
+    // messagesOut/bytesOut although it was never sent.
+    control("reset", "{}").await;
+    control("policy", r#"{"onConnect":{"action":"mute"}}"#).await;
+    let ws = zantara_websocket::ZantaraWebSocket::new(
+        uid("stale-batch").as_str().into(),
+        opts(r#""welcomeTimeout": 300, "heartbeatInterval": 300"#),
+    )
+    .unwrap();
+    let log = new_log();
+    ws.on("connected".into(), pusher(&log, "connected").into())
+        .unwrap();
+    // The client as a JS object, so that a JS handler can call its methods.
+    let ws = JsValue::from(ws);
+    let on = js_sys::Array::of2(&"connected".into(), &caller(&ws, "disconnect"));
+    invoke(&ws, "on", &on);
+    until("the `connected` event", T, || count(&log, "connected") == 1).await;
+    control("policy", r#"{"onConnect":null}"#).await;
+    let none = js_sys::Array::new();
+    assert_eq!(get(&ws, "state"), JsValue::from("closed"));
+    let s = invoke(&ws, "getStats", &none);
+    assert_eq!(num(&s, "messagesOut"), 0.0, "{s:?}");
+    assert_eq!(num(&s, "bytesOut"), 0.0, "{s:?}");
+    assert_counters_zero(&["sockets", "timers", "listeners", "live"]);
 }

@@ -276,6 +276,11 @@ mod tests {
         }
         let e = Verdict::TooLarge.error(11, "", 10).unwrap();
         assert_eq!(e.code(), "FRAME_TOO_LARGE");
+        // The length is `string.length`, not bytes (the message said bytes).
+        assert_eq!(
+            e.to_string(),
+            "ZantaraWebSocket: frame of 11 UTF-16 code units exceeds maxFrameSize 10; discarded"
+        );
         let e = Verdict::NotJson.error(3, "{{{", 10).unwrap();
         assert_eq!(
             e.to_string(),

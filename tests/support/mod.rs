@@ -9,50 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use zantara_websocket::ZantaraWebSocket;
 
-#[wasm_bindgen(inline_js = r#"
-export async function http(method, url, body) {
-  const init = { method };
-  if (body !== undefined) {
-    init.headers = { 'content-type': 'application/json' };
-    init.body = JSON.stringify(body);
-  }
-  const r = await fetch(url, init);
-  const text = await r.text();
-  try { return JSON.parse(text); } catch (_) { return { status: r.status, text }; }
-}
-export function newLog() { return []; }
-export function pusher(log, name) { return (p) => { log.push({ event: name, payload: p, t: Date.now() }); }; }
-export function thrower(msg) { return () => { throw new Error(msg); }; }
-export function count(log, name) { let n = 0; for (const e of log) if (e.event === name) n++; return n; }
-export function payloads(log, name) { return log.filter((e) => e.event === name).map((e) => e.payload); }
-export function logLen(log) { return log.length; }
-export function times(log, name) { return log.filter((e) => e.event === name).map((e) => e.t); }
-export function delay(ms) { return new Promise((r) => setTimeout(r, ms)); }
-export function fire(name) { globalThis.dispatchEvent(new Event(name)); }
-export function deferred(name, ms) {
-  const d = {};
-  d.promise = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for \`${name}\``)), ms);
-    d.resolve = (p) => { clearTimeout(timer); resolve(p); };
-  });
-  return d;
-}
-export function captureConsole() {
-  const lines = [];
-  const saved = {};
-  for (const k of ['log', 'info', 'warn', 'error', 'debug']) {
-    saved[k] = console[k];
-    console[k] = (...args) => {
-      lines.push(args.map((a) => (a instanceof Error ? a.name + ': ' + a.message : String(a))).join(' '));
-      saved[k].apply(console, args);
-    };
-  }
-  lines.restore = () => Object.assign(console, saved);
-  return lines;
-}
-export function restoreConsole(lines) { lines.restore(); }
-export function b64(s) { return btoa(s); }
-"#)]
+#[wasm_bindgen(module = "/tests/support/helpers.js")]
 extern "C" {
     /// `fetch` with a JSON body, answering the parsed JSON.
     pub fn http(method: &str, url: &str, body: JsValue) -> js_sys::Promise;
@@ -86,6 +43,14 @@ extern "C" {
     pub fn restore_console(lines: &Array);
     /// `btoa(s)`.
     pub fn b64(s: &str) -> String;
+    /// A token function whose promises the test settles (see helpers.js):
+    /// `{token, resolve(t), calls}`.
+    #[wasm_bindgen(js_name = tokenGate)]
+    pub fn token_gate() -> JsValue;
+    /// `obj[method](...args)`.
+    pub fn invoke(obj: &JsValue, method: &str, args: &Array) -> JsValue;
+    /// A function calling `obj[method]()`.
+    pub fn caller(obj: &JsValue, method: &str) -> Function;
 }
 
 /// The payload of the next `name` event of `ws`, waiting at most `ms`.
