@@ -2,7 +2,10 @@
 # Installs everything the build, the demo and the tests need, idempotently:
 # the wasm32 target, wasm-bindgen-cli (the exact version in Cargo.lock),
 # wasm-pack, Debian's chromium + chromedriver, and the npm devDependencies.
-# See ../shared/TOOLCHAIN.md for why each route is the one that works here.
+# Why these routes: the npm `wasm-pack` package and `npx playwright install` download from
+# outside the package registries, which fails here; Debian's binaryen (108) builds modules that
+# fail at run time, so wasm-opt comes from npm's `binaryen`; `npm ci` fails on platform-optional
+# packages the registry lacks, so `npm install`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,4 +1,5 @@
-//! The wire format of seed 001: JSON text frames
+//! The wire format (the protocol of the backend this SDK replaces a client
+//! for, documented in docs/ARCHITECTURE.md): JSON text frames
 //! `{"type", "channel", "data", "timestamp"}`.
 //!
 //! Inbound frames are parsed by the JS engine (`JSON.parse`); Rust only reads

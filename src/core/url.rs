@@ -225,7 +225,7 @@ mod tests {
         ] {
             assert!(resolve(Some(ok), Some(&HTTPS)).is_ok(), "{ok}");
         }
-        // Found by tests/core_properties.rs: names that only look like a
+        // Found by the property tests (tests/core_url.rs): names that only look like a
         // loopback address are not one, and `\\` ends the host like `/`. The
         // browser refuses these insecure sockets anyway; the SDK must say so
         // at once (MIXED_CONTENT), not retry a socket that cannot open.
@@ -262,7 +262,7 @@ mod tests {
             "ws://h/ws?role=r"
         );
         assert_eq!(with_params("ws://h/ws", None, None, None), "ws://h/ws");
-        // Found by tests/core_properties.rs: a query that ends with `?` is not
+        // Found by the property tests (tests/core_url.rs): a query that ends with `?` is not
         // empty; gluing `token=` to its last parameter hid the token from
         // the server and from `redact` (so from the debug log).
         let u = with_params("ws://h/ws?v=1?", None, None, Some("secret"));

@@ -36,6 +36,9 @@ export class ZantaraWebSocket extends Generated {
    * @param {string | null} [userId]
    * @param {object} [options]
    */
+  /** Set by `free()`: wasm-bindgen's own pointer field is private to its glue. */
+  #freed = false;
+
   constructor(userId, options) {
     ensureReady(); // instantiates the wasm module on first use (no work at import time)
     super(userId, options);
@@ -46,7 +49,8 @@ export class ZantaraWebSocket extends Generated {
    * unusable afterwards; calling `free()` again does nothing.
    */
   free() {
-    if (!this.__wbg_ptr) return; // already freed
+    if (this.#freed) return;
+    this.#freed = true;
     this.disconnect();
     super.free();
   }

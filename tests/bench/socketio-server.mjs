@@ -5,7 +5,7 @@
 //   node tests/bench/socketio-server.mjs [--port N]      prints: SOCKETIO_SERVER {"port":P,"url":"http://127.0.0.1:P"}
 //   import { startSocketIoServer } from './socketio-server.mjs'   (what run.mjs does, on port 0, loopback)
 //
-// Protocol, mirroring seed 001 on top of socket.io's own framing:
+// Protocol, mirroring the reference server's (docs/ARCHITECTURE.md, "Wire protocol") on top of socket.io's own framing:
 // - connect with query `userId` (and `echo=1` to get your own channel messages back, as the reference server);
 // - `subscribe` (channel) / `unsubscribe` (channel): join / leave the room named after the channel;
 // - any other event is a channel message: the event name is the channel (socket.io's own routing), broadcast to

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Reference server for zantara-websocket (SPEC.md "Reference server", protocol of seed 001).
+// Reference server for zantara-websocket: the protocol in docs/ARCHITECTURE.md ("Wire protocol"),
+// plus the admin calls and, when enabled, the fault controls the tests use.
 //
 //   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]
 //

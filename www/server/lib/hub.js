@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { WebSocket } from 'ws';
 
-/** Frame types a client may send (seed 001). Anything else is a bad frame: counted, never fatal. */
+/** Frame types a client may send (`subscribe`, `unsubscribe`, `message`, `ping`). Anything else is a bad frame: counted, never fatal. */
 const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong']);
 
 const now = () => new Date().toISOString();
@@ -303,7 +303,7 @@ export class Hub {
     }
   }
 
-  /** Protocol-level heartbeat (seed 001): terminate connections that did not pong since the previous round. */
+  /** Protocol-level heartbeat (WebSocket ping frames, RFC 6455 section 5.5.2): terminate connections that did not pong since the previous round. */
   #beat() {
     for (const c of this.#clients.values()) {
       if (c.muted || c.ws.readyState !== WebSocket.OPEN) continue;
