@@ -24,6 +24,9 @@ cargo test -- --nocapture 2>&1 | tee "$TMPDIR/native-tests.log"
 step "reference server: node tests"
 node --test tests/server/
 
+step "shell JS half: node unit tests"
+node --test tests/js/
+
 step "browser tests (wasm-pack test, headless Chromium)"
 sup_out=$(mktemp "$TMPDIR/supervisor.XXXXXX")
 node www/server/supervisor.js --port 0 --control-port 0 --faults >"$sup_out" 2>"$sup_out.err" &

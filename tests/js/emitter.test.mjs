@@ -1,0 +1,396 @@
+// Unit tests of the handler registry (src/shell/emitter.js) and the dispatch semantics documented at
+// the top of that file. Run: node --test tests/js/
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { createRegistry, emit, has, off, on } from '../../src/shell/emitter.js';
+
+/**
+ * A registry and a call log; `h(label)` is a handler that appends `label` (and the payload) to it,
+ * `then(label, f)` one that appends `label` and calls `f`.
+ */
+function setup() {
+  const r = createRegistry();
+  const log = [];
+  const h = (label) => (p) => log.push(p === undefined ? label : `${label}:${p}`);
+  const then = (label, f) => () => {
+    log.push(label);
+    f();
+  };
+  return { r, log, h, then };
+}
+
+/** `f` on the first call only. */
+function firstCall(f) {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}
+
+describe('order and registration', () => {
+  test('handlers run in the order they were added, with the payload', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('a'), false);
+    on(r, 'e', h('b'), false);
+    on(r, 'e', h('c'), false);
+    assert.equal(emit(r, 'e', 1), null);
+    assert.deepEqual(log, ['a:1', 'b:1', 'c:1']);
+  });
+
+  test('events are independent', () => {
+    const { r, log, h } = setup();
+    on(r, 'x', h('x'), false);
+    on(r, 'y', h('y'), false);
+    emit(r, 'y');
+    assert.deepEqual(log, ['y']);
+  });
+
+  test('emit of an event without handlers returns null and calls nothing', () => {
+    const { r } = setup();
+    assert.equal(emit(r, 'nothing', 1), null);
+  });
+
+  test('the same function added twice runs twice; off(name, f) removes every registration of f', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    on(r, 'e', f, false);
+    on(r, 'e', h('a'), false);
+    on(r, 'e', f, true);
+    on(r, 'e', h('b'), false);
+    on(r, 'e', f, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['f', 'a', 'f', 'b', 'f']);
+    log.length = 0;
+    off(r, 'e', f);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b'], 'the others stay, in order');
+  });
+
+  test('off(name, f) of an unknown function or event changes nothing', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('a'), false);
+    off(r, 'e', () => {});
+    off(r, 'other', () => {});
+    off(r, 'other');
+    emit(r, 'e');
+    assert.deepEqual(log, ['a']);
+    assert.equal(has(r, 'e'), true);
+  });
+
+  test('off(name) removes all handlers of that event only', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('a'), false);
+    on(r, 'e', h('b'), true);
+    on(r, 'k', h('k'), false);
+    off(r, 'e');
+    assert.equal(has(r, 'e'), false);
+    assert.equal(emit(r, 'e'), null);
+    emit(r, 'k');
+    assert.deepEqual(log, ['k']);
+  });
+
+  test('has follows on, off and once', () => {
+    const { r, h } = setup();
+    assert.equal(has(r, 'e'), false);
+    const f = h('f');
+    on(r, 'e', f, false);
+    assert.equal(has(r, 'e'), true);
+    off(r, 'e', f);
+    assert.equal(has(r, 'e'), false);
+    on(r, 'e', h('o'), true);
+    assert.equal(has(r, 'e'), true);
+    emit(r, 'e');
+    assert.equal(has(r, 'e'), false);
+    assert.equal(r.size, 0, 'an event without handlers leaves no entry');
+  });
+});
+
+describe('changes during a dispatch', () => {
+  test('a handler added during a dispatch does not run in it but runs in the next', () => {
+    const { r, log, h, then } = setup();
+    const addLate = firstCall(() => on(r, 'e', h('late'), false));
+    on(r, 'e', then('a', addLate), false);
+    on(r, 'e', h('b'), false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b', 'late']);
+  });
+
+  test('a handler removed during a dispatch still runs in it, and not in later ones', () => {
+    const { r, log, h } = setup();
+    const b = h('b');
+    on(r, 'e', () => {
+      log.push('a');
+      off(r, 'e', b);
+    }, false);
+    on(r, 'e', b, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a']);
+  });
+
+  test('a handler removed during a dispatch is not called by a nested dispatch started after the removal', () => {
+    const { r, log } = setup();
+    let depth = 0;
+    const b = (p) => log.push(`b${p}`);
+    on(r, 'e', (p) => {
+      log.push(`a${p}`);
+      if (depth++ === 0) {
+        off(r, 'e', b);
+        emit(r, 'e', 2); // nested: started after the removal
+      }
+    }, false);
+    on(r, 'e', b, false);
+    emit(r, 'e', 1);
+    // The nested dispatch runs a only; the outer one still runs b.
+    assert.deepEqual(log, ['a1', 'a2', 'b1']);
+  });
+
+  test('a nested dispatch started before a removal still runs the removed handler', () => {
+    const { r, log } = setup();
+    let nested = false;
+    const c = (p) => log.push(`c${p}`);
+    on(r, 'e', (p) => {
+      log.push(`a${p}`);
+      if (!nested) {
+        nested = true;
+        emit(r, 'e', 2);
+      }
+    }, false);
+    on(r, 'e', (p) => {
+      log.push(`b${p}`);
+      off(r, 'e', c);
+    }, false);
+    on(r, 'e', c, false);
+    emit(r, 'e', 1);
+    // The nested dispatch (2) removes c while it is walking: both dispatches started before that.
+    assert.deepEqual(log, ['a1', 'a2', 'b2', 'c2', 'b1', 'c1']);
+  });
+
+  test('a dispatch that removes all handlers of its own event (off(name)) still calls them, and later ones do not', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('a'), false);
+    on(r, 'e', () => {
+      log.push('b');
+      off(r, 'e');
+      assert.equal(has(r, 'e'), false);
+      assert.equal(emit(r, 'e', 'nested'), null); // nothing registered any more
+    }, false);
+    on(r, 'e', h('c'), false);
+    on(r, 'e', h('d'), true);
+    assert.equal(emit(r, 'e'), null);
+    assert.deepEqual(log, ['a', 'b', 'c', 'd']);
+    log.length = 0;
+    assert.equal(emit(r, 'e'), null);
+    assert.deepEqual(log, []);
+    assert.equal(r.size, 0);
+  });
+
+  test('off(name) then on(name) during a dispatch: the new handler runs in the next dispatch only', () => {
+    const { r, log, h, then } = setup();
+    const replaceAll = firstCall(() => {
+      off(r, 'e');
+      on(r, 'e', h('fresh'), false);
+    });
+    on(r, 'e', then('a', replaceAll), false);
+    on(r, 'e', h('b'), false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b']);
+    assert.equal(has(r, 'e'), true);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['fresh']);
+  });
+
+  test('removing the last handler during a dispatch, then adding one: has is right and the new one runs next time', () => {
+    const { r, log, h } = setup();
+    const later = h('later');
+    const a = () => {
+      log.push('a');
+      off(r, 'e', a);
+      assert.equal(has(r, 'e'), false);
+      on(r, 'e', later, false);
+      assert.equal(has(r, 'e'), true);
+    };
+    on(r, 'e', a, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['later']);
+  });
+});
+
+describe('once', () => {
+  test('a once handler runs at most once', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('o'), true);
+    on(r, 'e', h('a'), false);
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['o', 'a', 'a']);
+  });
+
+  test('a once handler runs once when a nested dispatch reaches it first', () => {
+    const { r, log } = setup();
+    let depth = 0;
+    on(r, 'e', (p) => {
+      log.push(`a${p}`);
+      if (depth++ === 0) emit(r, 'e', 2);
+    }, false);
+    on(r, 'e', (p) => log.push(`o${p}`), true);
+    emit(r, 'e', 1);
+    assert.deepEqual(log, ['a1', 'a2', 'o2']);
+    log.length = 0;
+    emit(r, 'e', 3);
+    assert.deepEqual(log, ['a3']);
+  });
+
+  test('a once handler that dispatches its own event runs once', () => {
+    const { r, log } = setup();
+    on(r, 'e', (p) => {
+      log.push(`o${p}`);
+      emit(r, 'e', p + 1);
+    }, true);
+    emit(r, 'e', 1);
+    assert.deepEqual(log, ['o1']);
+  });
+
+  test('off of a once handler before dispatch prevents it', () => {
+    const { r, log, h } = setup();
+    const o = h('o');
+    on(r, 'e', o, true);
+    on(r, 'e', h('a'), false);
+    off(r, 'e', o);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a']);
+  });
+
+  test('the same function added once twice runs twice in one dispatch, then never', () => {
+    const { r, log, h } = setup();
+    const o = h('o');
+    on(r, 'e', o, true);
+    on(r, 'e', o, true);
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['o', 'o']);
+    assert.equal(has(r, 'e'), false);
+  });
+});
+
+describe('throws', () => {
+  test('what handlers throw is collected in order and the others still run', () => {
+    const { r, log, h } = setup();
+    const e1 = new Error('one');
+    on(r, 'e', h('a'), false);
+    on(r, 'e', () => { throw e1; }, false);
+    on(r, 'e', h('b'), false);
+    on(r, 'e', () => { throw 'two'; }, true);
+    on(r, 'e', h('c'), false);
+    const thrown = emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b', 'c']);
+    assert.equal(thrown.length, 2);
+    assert.equal(thrown[0], e1);
+    assert.equal(thrown[1], 'two');
+    log.length = 0;
+    assert.equal(emit(r, 'e').length, 1, 'the throwing once handler is gone');
+    assert.deepEqual(log, ['a', 'b', 'c']);
+  });
+
+  test('a throwing once handler is removed', () => {
+    const { r } = setup();
+    on(r, 'e', () => { throw new Error('x'); }, true);
+    assert.equal(emit(r, 'e').length, 1);
+    assert.equal(has(r, 'e'), false);
+    assert.equal(emit(r, 'e'), null);
+  });
+});
+
+describe('compaction', () => {
+  test('10,000 once handlers fired, then new handlers run in order; has is false when empty', () => {
+    const { r, log } = setup();
+    let fired = 0;
+    for (let i = 0; i < 10_000; i++) on(r, 'e', () => { fired += 1; }, true);
+    assert.equal(emit(r, 'e'), null);
+    assert.equal(fired, 10_000);
+    assert.equal(has(r, 'e'), false);
+    assert.equal(emit(r, 'e'), null);
+    assert.equal(fired, 10_000);
+    for (let i = 0; i < 5; i++) on(r, 'e', () => log.push(i), false);
+    emit(r, 'e');
+    assert.deepEqual(log, [0, 1, 2, 3, 4]);
+    assert.equal(fired, 10_000);
+  });
+
+  test('10,000 once handlers behind a regular one: the regular one stays first, new ones follow', () => {
+    const { r, log } = setup();
+    let fired = 0;
+    on(r, 'e', () => log.push('first'), false);
+    for (let i = 0; i < 10_000; i++) on(r, 'e', () => { fired += 1; }, true);
+    emit(r, 'e');
+    assert.equal(fired, 10_000);
+    on(r, 'e', () => log.push('new'), false);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['first', 'new']);
+    assert.equal(fired, 10_000);
+  });
+
+  test('many removals by off(name, f), interleaved with dispatches, keep the survivors in order', () => {
+    const { r, log } = setup();
+    const fs = [];
+    for (let i = 0; i < 2000; i++) {
+      const f = () => log.push(i);
+      fs.push(f);
+      on(r, 'e', f, false);
+    }
+    // Remove all but every 100th, dispatching now and then (a dispatch compacts only when it ends).
+    for (let i = 0; i < 2000; i++) {
+      if (i % 100 !== 0) off(r, 'e', fs[i]);
+      if (i % 450 === 0) {
+        log.length = 0;
+        emit(r, 'e');
+        assert.deepEqual(log, fs.map((_, j) => j).filter((j) => j % 100 === 0 || j > i));
+      }
+    }
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, Array.from({ length: 20 }, (_, k) => k * 100));
+    // Survivors re-added after removal go to the end.
+    off(r, 'e', fs[0]);
+    on(r, 'e', fs[0], false);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, [...Array.from({ length: 19 }, (_, k) => (k + 1) * 100), 0]);
+    for (let k = 0; k < 20; k++) off(r, 'e', fs[k * 100]);
+    assert.equal(has(r, 'e'), false);
+    assert.equal(r.size, 0);
+  });
+
+  test('removals during a dispatch that would trigger compaction do not disturb that dispatch', () => {
+    const { r, log } = setup();
+    const fs = [];
+    for (let i = 0; i < 100; i++) {
+      const f = () => {
+        log.push(i);
+        if (i === 0) for (let j = 1; j < 100; j++) if (j !== 50) off(r, 'e', fs[j]);
+      };
+      fs.push(f);
+      on(r, 'e', f, false);
+    }
+    emit(r, 'e');
+    assert.deepEqual(log, Array.from({ length: 100 }, (_, i) => i), 'removed during the dispatch: all still run');
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, [0, 50]);
+  });
+});
