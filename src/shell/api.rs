@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::boundary;
 use super::client::{now, Client, Config};
+use super::events::Events;
 use super::options;
 use super::util::{channel_fault, get, to_js_error, type_error};
 use crate::core::url::{self, Page};
@@ -68,13 +69,12 @@ impl ZantaraWebSocket {
         let url = url::resolve(configured.as_deref(), page.as_ref()).map_err(js_err)?;
         let cfg = Config {
             url,
-            user_id,
             role: opts.role.clone(),
             token: parsed.token,
-            debug: opts.debug,
             max_frame: opts.max_frame_size as usize,
         };
-        let client = Client::new(cfg, Machine::new(&opts));
+        let events = Events::new(opts.debug, user_id);
+        let client = Client::new(cfg, Machine::new(&opts), events);
         for key in &parsed.unknown {
             client.log(&["ignoring unknown option `", key, "`"].concat());
         }
@@ -121,7 +121,7 @@ impl ZantaraWebSocket {
     /// bad channel or data that JSON cannot encode (cyclic, BigInt).
     #[wasm_bindgen(js_name = sendMessage)]
     pub fn send_message(&self, channel: JsValue, data: JsValue) -> Result<bool, JsValue> {
-        self.client.send_message(&channel, &data).map_err(js_err)
+        send_message(&self.client, &channel, &data).map_err(js_err)
     }
 
     /// Adds `handler` for `event`: `connected`, `disconnected`, `error`,
@@ -185,6 +185,39 @@ impl ZantaraWebSocket {
     pub fn get_stats(&self) -> JsValue {
         self.client.stats()
     }
+}
+
+/// `sendMessage`: sent at once when open (one JS call checks, encodes and
+/// sends), else encoded and queued by the core. `Ok(false)` when the queue
+/// refused it. No borrow is held while `JSON.stringify` runs the data's
+/// `toJSON` and getters, which may call any method.
+fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bool, Error> {
+    let unserializable = |e: &JsValue| Error::Unserializable {
+        detail: boundary::describe(e),
+    };
+    if let Some(ws) = client.writable_socket() {
+        let out = js_sys::Object::new();
+        let sent = boundary::send_now(&ws, channel, data, &out);
+        if sent >= 0.0 {
+            client.sent_direct(sent as usize);
+            return Ok(true);
+        }
+        if sent == -2.0 {
+            return Err(unserializable(&get(&out, "error")));
+        }
+        if sent <= -16.0 {
+            return Err(channel_fault(channel, (-16.0 - sent) as u32));
+        }
+        // Not open after all (closing, or closed by the data's `toJSON`):
+        // queue below, in order.
+    }
+    let fault = boundary::check_channel(channel);
+    if fault != 0 {
+        return Err(channel_fault(channel, fault));
+    }
+    let text = boundary::encode(channel, data).map_err(|e| unserializable(&e))?;
+    let bytes = text.length() as usize;
+    Ok(client.with_core(|c| c.send(text, bytes)).is_ok())
 }
 
 /// Reads a channel argument for `subscribe`/`unsubscribe`.

@@ -77,7 +77,7 @@ extern "C" {
     pub fn entries(o: &JsValue) -> JsValue;
     /// `console.error` that never throws.
     #[wasm_bindgen(js_name = consoleError)]
-    pub fn log_error(message: &str, detail: &JsValue);
+    pub fn console_error(message: &str, detail: &JsValue);
     /// `console[level](a, b)` that never throws.
     #[wasm_bindgen(js_name = consoleLog)]
     pub fn log(level: &str, a: &JsValue, b: &JsValue);

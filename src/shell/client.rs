@@ -18,30 +18,27 @@ use wasm_bindgen::prelude::*;
 
 use super::boundary;
 use super::counters::{self, Kind};
-use super::emitter::{report_pairs, Emitter};
+use super::emitter::Emitter;
+use super::events::Events;
 use super::page::PageEvent;
 use super::payloads;
 use super::registry::{self, PageSink};
 use super::socket::{Socket, SocketEvent};
 use super::token::{Token, TokenStart, TokenWait};
-use super::util::{channel_fault, get, set, to_js_error};
+use super::util::get;
 use super::wake::Wake;
 use crate::core::codes::{Verdict, EXCERPT_CHARS};
 use crate::core::url;
-use crate::core::{Action, Close, ConnState, Error, Event, Machine, Outgoing};
+use crate::core::{Action, Close, ConnState, Error, Machine, Outgoing};
 
 /// What the shell was configured with, beyond the core's options.
 pub(crate) struct Config {
     /// The server URL without the query the client adds.
     pub(crate) url: String,
-    /// `?userId=`.
-    pub(crate) user_id: Option<String>,
     /// `?role=`.
     pub(crate) role: Option<String>,
     /// `?token=`.
     pub(crate) token: Token,
-    /// Log to the console.
-    pub(crate) debug: bool,
     /// `maxFrameSize`, in UTF-16 code units.
     pub(crate) max_frame: usize,
 }
@@ -61,14 +58,12 @@ pub(crate) struct Client {
     me: Weak<Client>,
     cfg: Config,
     core: RefCell<Machine<JsString>>,
-    handlers: Emitter,
+    events: Events,
     socket: RefCell<Option<Socket>>,
     wake: RefCell<Option<Wake>>,
     token_wait: RefCell<Option<TokenWait>>,
     /// Whether the registry holds this client.
     held: Cell<bool>,
-    /// The welcome frame's `data` and `clientId` on the current socket.
-    welcome: RefCell<(JsValue, Option<String>)>,
     /// Depth of `run` calls, so only the outermost syncs resources.
     depth: Cell<u32>,
 }
@@ -92,26 +87,35 @@ impl PageSink for Client {
 }
 
 impl Client {
-    /// A client in state `Closed`.
-    pub(crate) fn new(cfg: Config, core: Machine<JsString>) -> Rc<Client> {
+    /// A client in state `Closed`, delivering to `events`.
+    pub(crate) fn new(cfg: Config, core: Machine<JsString>, events: Events) -> Rc<Client> {
         counters::inc(Kind::Instance);
         Rc::new_cyclic(|me| Client {
             me: me.clone(),
             cfg,
             core: RefCell::new(core),
-            handlers: Emitter::new(),
+            events,
             socket: RefCell::new(None),
             wake: RefCell::new(None),
             token_wait: RefCell::new(None),
             held: Cell::new(false),
-            welcome: RefCell::new((JsValue::UNDEFINED, None)),
             depth: Cell::new(0),
         })
     }
 
     /// The handler registry.
     pub(crate) fn handlers(&self) -> &Emitter {
-        &self.handlers
+        self.events.handlers()
+    }
+
+    /// Writes to the console when `debug` is on.
+    pub(crate) fn log(&self, msg: &str) {
+        self.events.log(msg);
+    }
+
+    /// Counts a handler that threw (no borrow is held while handlers run).
+    fn count_error(&self) {
+        self.core.borrow_mut().count_error();
     }
 
     /// Reads the core (no user code may run while the borrow lives).
@@ -126,39 +130,19 @@ impl Client {
         r
     }
 
-    /// `sendMessage`: sent at once when open (one JS call checks, encodes and
-    /// sends), else encoded and queued by the core. `Ok(false)` when the
-    /// queue refused it.
-    pub(crate) fn send_message(&self, channel: &JsValue, data: &JsValue) -> Result<bool, Error> {
-        let unserializable = |e: &JsValue| Error::Unserializable {
-            detail: boundary::describe(e),
-        };
-        if self.core.borrow().is_connected() {
-            let out = js_sys::Object::new();
-            let sent = match self.socket.borrow().as_ref() {
-                Some(s) => boundary::send_now(&s.ws, channel, data, &out),
-                None => -1.0,
-            };
-            if sent >= 0.0 {
-                self.core.borrow_mut().sent_direct(sent as usize);
-                return Ok(true);
-            }
-            if sent == -2.0 {
-                return Err(unserializable(&get(&out, "error")));
-            }
-            if sent <= -16.0 {
-                return Err(channel_fault(channel, (-16.0 - sent) as u32));
-            }
-            // Not open after all (closing, or closed by the data's `toJSON`):
-            // queue below, in order.
+    /// The socket while the core says frames can go straight to it: a handle
+    /// (no borrow is kept, since sending may run user code).
+    pub(crate) fn writable_socket(&self) -> Option<web_sys::WebSocket> {
+        if !self.core.borrow().is_connected() {
+            return None;
         }
-        let fault = boundary::check_channel(channel);
-        if fault != 0 {
-            return Err(channel_fault(channel, fault));
-        }
-        let text = boundary::encode(channel, data).map_err(|e| unserializable(&e))?;
-        let bytes = text.length() as usize;
-        Ok(self.with_core(|c| c.send(text, bytes)).is_ok())
+        self.socket.borrow().as_ref().map(|s| s.ws.clone())
+    }
+
+    /// Counts a user frame `sendNow` handed to the socket (no actions follow,
+    /// so nothing is run: this is the hot path).
+    pub(crate) fn sent_direct(&self, units: usize) {
+        self.core.borrow_mut().sent_direct(units);
     }
 
     // ----- carrying out the core's actions -----------------------------------
@@ -204,7 +188,7 @@ impl Client {
                     s.shut(code, reason);
                 }
             }
-            Action::Emit(e) => self.emit(e),
+            Action::Emit(e) => self.events.emit(e, &|| self.count_error()),
         }
     }
 
@@ -290,7 +274,7 @@ impl Client {
     /// Reports the channel messages the JS listener handled to the core, as
     /// of the time the last one arrived.
     pub(crate) fn credit_frames(&self) {
-        let counts = self.handlers.take_counts();
+        let counts = self.handlers().take_counts();
         if counts.frames > 0 {
             let mut core = self.core.borrow_mut();
             core.credit(counts.last_at, counts.frames, counts.units);
@@ -339,7 +323,7 @@ impl Client {
         let cfg = &self.cfg;
         let url = url::with_params(
             &cfg.url,
-            cfg.user_id.as_deref(),
+            self.events.user_id(),
             cfg.role.as_deref(),
             token.as_deref(),
         );
@@ -350,7 +334,7 @@ impl Client {
                 c.on_socket(generation, ev);
             }
         };
-        let h = &self.handlers;
+        let h = self.handlers();
         match Socket::open(&url, &h.registry, &h.counts, cfg.max_frame as f64, report) {
             Ok(s) => {
                 let old = self.socket.borrow_mut().replace(s);
@@ -372,7 +356,7 @@ impl Client {
             SocketEvent::Open => {
                 self.log("open");
                 if self.core.borrow().generation() == generation {
-                    *self.welcome.borrow_mut() = (JsValue::UNDEFINED, None);
+                    self.events.clear_welcome();
                 }
                 self.with_core(|c| c.on_open(now(), generation));
             }
@@ -388,7 +372,7 @@ impl Client {
                 raw,
             } => self.on_frame(generation, verdict, len as usize, &value, &raw),
             SocketEvent::Thrown(pairs) => {
-                report_pairs(&pairs, &|event, thrown| self.handler_threw(event, thrown));
+                self.events.report_thrown(&pairs, &|| self.count_error());
             }
         }
     }
@@ -417,8 +401,7 @@ impl Client {
         let kind = verdict.frame_type();
         if verdict == Verdict::Connected && self.core.borrow().generation() == generation {
             // Before the core emits `connected`, so handlers see the clientId.
-            let w = boundary::welcome(value);
-            *self.welcome.borrow_mut() = (w.get(0), w.get(1).as_string());
+            self.events.set_welcome(value);
         }
         if !self
             .core
@@ -438,76 +421,14 @@ impl Client {
             return;
         }
         self.run();
-        self.handlers
-            .dispatch_frame(value, &|event, thrown| self.handler_threw(event, thrown));
-    }
-
-    // ----- events ---------------------------------------------------------------
-
-    fn emit(&self, e: Event) {
-        match &e {
-            Event::State { from, to, reason } => {
-                let line = [
-                    "state ",
-                    from.as_str(),
-                    " -> ",
-                    to.as_str(),
-                    " (",
-                    reason,
-                    ")",
-                ];
-                self.log(&line.concat());
-            }
-            Event::Error(err) => self.log(&err.to_string()),
-            _ => {}
-        }
-        let (name, payload) = payloads::event(e, || {
-            let w = self.welcome.borrow().0.clone();
-            if w.is_undefined() {
-                payloads::no_welcome(self.cfg.user_id.as_deref())
-            } else {
-                w
-            }
-        });
-        if name == "error" && self.cfg.debug && !self.handlers.has("error") {
-            boundary::log("warn", &payload, &JsValue::UNDEFINED);
-        }
-        self.handlers.emit(name, &payload, &|event, thrown| {
-            self.handler_threw(event, thrown)
-        });
-    }
-
-    /// A handler of `event` threw: reported on `error` (or the console, for
-    /// `error` handlers and when `error` has no handler); the others ran.
-    fn handler_threw(&self, event: &str, thrown: JsValue) {
-        self.core.borrow_mut().count_error();
-        let message = ["a `", event, "` handler threw"].concat();
-        if event == "error" || !self.handlers.has("error") {
-            return boundary::log_error(&message, &thrown);
-        }
-        let e = to_js_error(&Error::HandlerThrew {
-            event: event.to_string(),
-        });
-        set(e.unchecked_ref(), "cause", thrown);
-        self.handlers.emit("error", &e, &|_, inner| {
-            boundary::log_error(&message, &inner);
-        });
+        self.events.dispatch_frame(value, &|| self.count_error());
     }
 
     /// `getStats()`.
     pub(crate) fn stats(&self) -> JsValue {
         self.credit_frames();
-        let welcome = self.welcome.borrow();
-        let id = welcome.1.as_deref();
-        let user = self.cfg.user_id.as_deref();
-        payloads::stats(&self.core.borrow(), id, user, now())
-    }
-
-    /// Writes `msg` to the console when `debug` is on (URLs already redacted).
-    pub(crate) fn log(&self, msg: &str) {
-        if self.cfg.debug {
-            let tag = JsValue::from_str("[ZantaraWebSocket]");
-            boundary::log("log", &tag, &JsValue::from_str(msg));
-        }
+        let id = self.events.client_id();
+        let user = self.events.user_id();
+        payloads::stats(&self.core.borrow(), id.as_deref(), user, now())
     }
 }

@@ -7,7 +7,9 @@
 //! - `client`: one client's state and loop: the core, running its actions,
 //!   socket and page events in, the token wait, event dispatch.
 //! - `options`: the JS `options` object read into the core's `Options`.
-//! - `payloads`: the JS values of each event and of `getStats()`.
+//! - `events`: delivering events to handlers (the welcome, the debug log,
+//!   handlers that throw); `payloads`: the JS values of each event and of
+//!   `getStats()`.
 //! - `socket`, `wake`, `token`, `registry` + `page`: one JS resource each,
 //!   released on drop, reporting through a callback (`SocketEvent`,
 //!   `PageEvent`) or the `PageSink` trait.
@@ -21,6 +23,7 @@ mod boundary;
 mod client;
 mod counters;
 mod emitter;
+mod events;
 mod options;
 mod page;
 mod payloads;

@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::boundary;
 use super::token::Token;
-use crate::core::options::{BOOL_OPTIONS, KNOWN_OPTIONS};
+use crate::core::options::{spec, OptionKind, OptionSpec};
 use crate::core::{Error, Options};
 
 /// Parsed options.
@@ -53,72 +53,58 @@ pub(crate) fn parse(value: &JsValue) -> Result<Parsed, Error> {
     if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
         return Err(invalid("options", "an object"));
     }
-    let unreadable = |key: &str| match KNOWN_OPTIONS.iter().find(|k| **k == key) {
-        Some(&name) => invalid(name, "readable (reading it threw)"),
+    let unreadable = |key: &str| match spec(key) {
+        Some(s) => invalid(s.name, "readable (reading it threw)"),
         None => invalid("options", "an object whose properties can be read"),
     };
     for (key, v) in pairs(value, unreadable)? {
-        let Some(&name) = KNOWN_OPTIONS.iter().find(|k| **k == key) else {
+        let Some(spec) = spec(&key) else {
             out.unknown.push(key);
             continue;
         };
         if v.is_undefined() || v.is_null() {
             continue; // the default
         }
-        set_one(&mut out, name, &v)?;
+        set_one(&mut out, spec, &v)?;
     }
     Ok(out)
 }
 
-fn set_one(out: &mut Parsed, name: &'static str, v: &JsValue) -> Result<(), Error> {
-    let o = &mut out.opts;
-    if BOOL_OPTIONS.contains(&name) {
-        let b = v.as_bool().ok_or(invalid(name, "true or false"))?;
-        o.set_bool(name, b);
-        return Ok(());
-    }
-    match name {
-        "wsUrl" => {
-            o.ws_url = Some(v.as_string().ok_or(invalid(
-                name,
-                "a string URL (ws://, wss://, http(s):// or /path)",
-            ))?)
+/// Sets option `spec` from `v`, after checking its JS type.
+fn set_one(out: &mut Parsed, spec: &OptionSpec, v: &JsValue) -> Result<(), Error> {
+    let (o, name) = (&mut out.opts, spec.name);
+    let bad = || spec.invalid();
+    match spec.kind {
+        OptionKind::Number { .. } => {
+            // A wrong type is told the type; a number out of range, the range.
+            let n = v.as_f64().ok_or(invalid(name, "a number"))?;
+            o.set_number(name, n)?;
         }
-        "role" => o.role = Some(v.as_string().ok_or(invalid(name, "a string"))?),
-        "backoff" => {
-            let s = v
-                .as_string()
-                .ok_or(invalid(name, "'linear' or 'exponential'"))?;
-            o.set_backoff(&s)?;
+        OptionKind::Bool { .. } => {
+            o.set_bool(name, v.as_bool().ok_or_else(bad)?);
         }
-        "token" => {
+        OptionKind::Text => {
+            o.set_text(name, v.as_string().ok_or_else(bad)?);
+        }
+        OptionKind::Choice(_) => {
+            o.set_choice(name, &v.as_string().ok_or_else(bad)?)?;
+        }
+        OptionKind::Token => {
             out.token = if let Some(s) = v.as_string() {
                 Token::Fixed(s)
             } else if let Some(f) = v.dyn_ref::<Function>() {
                 Token::Func(f.clone())
             } else {
-                return Err(invalid(
-                    name,
-                    "a string, or a function returning a string or a Promise of one",
-                ));
+                return Err(bad());
             };
         }
-        "closeCodes" => {
-            let bad = invalid(
-                name,
-                "an object mapping close codes 1000-4999 to 'reconnect', 'slow' or 'stop'",
-            );
+        OptionKind::CloseCodes => {
             if !v.is_object() || js_sys::Array::is_array(v) {
-                return Err(bad);
+                return Err(bad());
             }
-            for (code, reaction) in pairs(v, |_| bad.clone())? {
-                let reaction = reaction.as_string().ok_or(bad.clone())?;
-                o.add_close_code(&code, &reaction)?;
+            for (code, reaction) in pairs(v, |_| bad())? {
+                o.add_close_code(&code, &reaction.as_string().ok_or_else(bad)?)?;
             }
-        }
-        _ => {
-            let n = v.as_f64().ok_or(invalid(name, "a number"))?;
-            o.set_number(name, n)?;
         }
     }
     Ok(())

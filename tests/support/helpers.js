@@ -68,3 +68,13 @@ export function invoke(obj, method, args) {
 export function caller(obj, method) {
   return () => obj[method]();
 }
+
+// Data whose `toJSON` calls `obj[method]()` first (user code running inside `JSON.stringify`).
+export function dataCalling(obj, method) {
+  return {
+    toJSON() {
+      obj[method]();
+      return 1;
+    },
+  };
+}

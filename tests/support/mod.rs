@@ -51,6 +51,9 @@ extern "C" {
     pub fn invoke(obj: &JsValue, method: &str, args: &Array) -> JsValue;
     /// A function calling `obj[method]()`.
     pub fn caller(obj: &JsValue, method: &str) -> Function;
+    /// Data whose `toJSON` calls `obj[method]()`.
+    #[wasm_bindgen(js_name = dataCalling)]
+    pub fn data_calling(obj: &JsValue, method: &str) -> JsValue;
 }
 
 /// The payload of the next `name` event of `ws`, waiting at most `ms`.

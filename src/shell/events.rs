@@ -1,0 +1,140 @@
+//! Delivering events to the page: the handler registry, what the welcome
+//! frame said (the `connected` payload and the `clientId`), the debug log,
+//! and what happens when a handler throws (reported on `error`, or on the
+//! console for `error` handlers and when `error` has none; the other
+//! handlers still run). It knows nothing of the client that owns it: a
+//! thrown handler is counted through the callback each call is given.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use super::boundary;
+use super::emitter::{report_pairs, Emitter};
+use super::payloads;
+use super::util::{set, to_js_error};
+use crate::core::{Error, Event};
+
+/// Called once per handler that threw (the core counts it in `errors`).
+pub(crate) type CountError<'a> = &'a dyn Fn();
+
+/// The event side of one client.
+pub(crate) struct Events {
+    handlers: Emitter,
+    debug: bool,
+    user_id: Option<String>,
+    /// The welcome frame's `data` and `clientId` on the current socket.
+    welcome: RefCell<(JsValue, Option<String>)>,
+}
+
+impl Events {
+    /// No handlers yet; `debug` turns the console log on.
+    pub(crate) fn new(debug: bool, user_id: Option<String>) -> Events {
+        Events {
+            handlers: Emitter::new(),
+            debug,
+            user_id,
+            welcome: RefCell::new((JsValue::UNDEFINED, None)),
+        }
+    }
+
+    /// The handler registry.
+    pub(crate) fn handlers(&self) -> &Emitter {
+        &self.handlers
+    }
+
+    /// The `userId` the client was created with.
+    pub(crate) fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+
+    /// The `clientId` of the current connection's welcome frame.
+    pub(crate) fn client_id(&self) -> Option<String> {
+        self.welcome.borrow().1.clone()
+    }
+
+    /// Forgets the welcome (a new socket opened).
+    pub(crate) fn clear_welcome(&self) {
+        *self.welcome.borrow_mut() = (JsValue::UNDEFINED, None);
+    }
+
+    /// Keeps what the welcome frame `v` (parsed) says, before `connected`
+    /// is emitted, so its handlers see the `clientId`.
+    pub(crate) fn set_welcome(&self, v: &JsValue) {
+        let w = boundary::welcome(v);
+        *self.welcome.borrow_mut() = (w.get(0), w.get(1).as_string());
+    }
+
+    /// Writes `msg` to the console when `debug` is on (URLs already redacted).
+    pub(crate) fn log(&self, msg: &str) {
+        if self.debug {
+            let tag = JsValue::from_str("[ZantaraWebSocket]");
+            boundary::log("log", &tag, &JsValue::from_str(msg));
+        }
+    }
+
+    /// Emits `e` to its handlers.
+    pub(crate) fn emit(&self, e: Event, count: CountError) {
+        match &e {
+            Event::State { from, to, reason } => {
+                let line = [
+                    "state ",
+                    from.as_str(),
+                    " -> ",
+                    to.as_str(),
+                    " (",
+                    reason,
+                    ")",
+                ];
+                self.log(&line.concat());
+            }
+            Event::Error(err) => self.log(&err.to_string()),
+            _ => {}
+        }
+        let (name, payload) = payloads::event(e, || {
+            let w = self.welcome.borrow().0.clone();
+            if w.is_undefined() {
+                payloads::no_welcome(self.user_id())
+            } else {
+                w
+            }
+        });
+        if name == "error" && self.debug && !self.handlers.has("error") {
+            boundary::log("warn", &payload, &JsValue::UNDEFINED);
+        }
+        self.handlers.emit(name, &payload, &|event, thrown| {
+            self.handler_threw(event, thrown, count)
+        });
+    }
+
+    /// Emits `message` and the channel event of a parsed frame.
+    pub(crate) fn dispatch_frame(&self, v: &JsValue, count: CountError) {
+        self.handlers
+            .dispatch_frame(v, &|event, thrown| self.handler_threw(event, thrown, count));
+    }
+
+    /// Reports what channel handlers threw in the JS listener (flat
+    /// `[event, thrown[], ...]` pairs).
+    pub(crate) fn report_thrown(&self, pairs: &JsValue, count: CountError) {
+        report_pairs(pairs, &|event, thrown| {
+            self.handler_threw(event, thrown, count)
+        });
+    }
+
+    /// A handler of `event` threw: reported on `error` (or the console, for
+    /// `error` handlers and when `error` has no handler).
+    fn handler_threw(&self, event: &str, thrown: JsValue, count: CountError) {
+        count();
+        let message = ["a `", event, "` handler threw"].concat();
+        if event == "error" || !self.handlers.has("error") {
+            return boundary::console_error(&message, &thrown);
+        }
+        let e = to_js_error(&Error::HandlerThrew {
+            event: event.to_string(),
+        });
+        set(e.unchecked_ref(), "cause", thrown);
+        self.handlers.emit("error", &e, &|_, inner| {
+            boundary::console_error(&message, &inner);
+        });
+    }
+}
