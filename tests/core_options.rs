@@ -6,33 +6,17 @@
 
 mod core_support;
 
-use core_support::gen::{gen_f64, gen_options, gen_string};
+use core_support::gen::{gen_f64, gen_options, gen_string, number_options};
 use core_support::rng::run_cases;
-use zantara_websocket::core::{options, BackoffKind, CloseReaction, Options};
-
-fn number_option(o: &Options, name: &str) -> f64 {
-    match name {
-        "reconnectInterval" => o.reconnect_interval,
-        "maxReconnectAttempts" => o.max_reconnect_attempts,
-        "maxReconnectInterval" => o.max_reconnect_interval,
-        "jitter" => o.jitter,
-        "stableAfter" => o.stable_after,
-        "heartbeatInterval" => o.heartbeat_interval,
-        "heartbeatTimeout" => o.heartbeat_timeout,
-        "maxQueuedMessages" => o.max_queued_messages,
-        "maxQueuedBytes" => o.max_queued_bytes,
-        "welcomeTimeout" => o.welcome_timeout,
-        "maxFrameSize" => o.max_frame_size,
-        _ => unreachable!("{name}"),
-    }
-}
+use zantara_websocket::core::{BackoffKind, CloseReaction};
 
 #[test]
 fn option_setters_accept_exactly_their_ranges() {
+    let numbers = number_options();
     run_cases("Options setters", 20_000, |rng| {
         let mut o = gen_options(rng);
         // set_number
-        let entry = rng.pick(&options::NUMBER_OPTIONS);
+        let entry = rng.pick(&numbers);
         let name = match rng.below(6) {
             0 => gen_string(rng),
             1 => rng
@@ -52,7 +36,7 @@ fn option_setters_accept_exactly_their_ranges() {
         };
         let before = o.clone();
         let r = o.set_number(&name, v);
-        match options::NUMBER_OPTIONS.iter().find(|e| e.0 == name) {
+        match numbers.iter().find(|e| e.0 == name) {
             None => {
                 assert_eq!(r, Ok(false), "{name:?}");
                 assert_eq!(o, before);
@@ -63,8 +47,8 @@ fn option_setters_accept_exactly_their_ranges() {
                 if ok {
                     assert_eq!(r, Ok(true), "{name} = {v:e}");
                     assert_eq!(
-                        number_option(&o, name).to_bits(),
-                        v.to_bits(),
+                        o.number_mut(name).map(|f| f.to_bits()),
+                        Some(v.to_bits()),
                         "{name} = {v:e}"
                     );
                 } else {

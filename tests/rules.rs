@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use zantara_websocket::core::codes::rules_json;
-use zantara_websocket::core::options::KNOWN_OPTIONS;
+use zantara_websocket::core::options::{OptionKind, OPTIONS};
 use zantara_websocket::core::{Error, RESERVED_EVENTS};
 
 fn read(rel: &str) -> String {
@@ -92,5 +92,58 @@ fn index_d_ts_built_in_events_are_the_reserved_names() {
 fn index_d_ts_options_are_the_cores() {
     let dts = read("src/js/index.d.ts");
     let body = declaration(&dts, "export interface ZantaraOptions {", "\n}");
-    assert_eq!(sorted(properties(body)), strings(&KNOWN_OPTIONS));
+    assert_eq!(sorted(properties(body)), strings(&option_names()));
+}
+
+fn option_names() -> Vec<&'static str> {
+    OPTIONS.iter().map(|s| s.name).collect()
+}
+
+#[test]
+fn index_d_ts_documents_every_option() {
+    let dts = read("src/js/index.d.ts");
+    let body = declaration(&dts, "export interface ZantaraOptions {", "\n}");
+    let lines: Vec<&str> = body.lines().map(str::trim).collect();
+    for name in option_names() {
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with(&format!("{name}?:")))
+            .unwrap_or_else(|| panic!("ZantaraOptions has no `{name}?:`"));
+        assert!(
+            at > 0 && lines[at - 1].ends_with("*/"),
+            "ZantaraOptions.{name} has no doc comment"
+        );
+    }
+}
+
+/// The README's options table lists every option once, with the table's
+/// default for numbers, booleans and choices.
+#[test]
+fn readme_options_table_lists_every_option_with_its_default() {
+    let readme = read("README.md");
+    let table = declaration(&readme, "| option | default | meaning |", "\n\n");
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip(2) // the header's end and the separator
+        .map(|l| l.split('|').map(str::trim).collect())
+        .collect();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| r[1].trim_matches('`').to_string())
+        .collect();
+    assert_eq!(
+        sorted(names.clone()),
+        strings(&option_names()),
+        "README options"
+    );
+    for s in OPTIONS {
+        let want = match s.kind {
+            OptionKind::Number { default, .. } => format!("`{default}`"),
+            OptionKind::Bool { default } => format!("`{default}`"),
+            OptionKind::Choice(choices) => format!("`'{}'`", choices[0]),
+            _ => continue,
+        };
+        let row = &rows[names.iter().position(|n| n == s.name).unwrap()];
+        assert_eq!(row[2], want, "README default of `{}`", s.name);
+    }
 }

@@ -1,7 +1,8 @@
 //! Generators of random-but-interesting input: characters, strings, URLs,
 //! numbers with their special values over-represented, and valid options.
 
-use zantara_websocket::core::{options, Options};
+use zantara_websocket::core::options::{OptionKind, OPTIONS};
+use zantara_websocket::core::Options;
 
 use super::rng::Rng;
 
@@ -269,12 +270,30 @@ pub fn gen_f64(rng: &mut Rng) -> f64 {
     }
 }
 
+/// The numeric options of `OPTIONS`: name, minimum, maximum, whole numbers
+/// only, `Infinity` allowed.
+pub fn number_options() -> Vec<(&'static str, f64, f64, bool, bool)> {
+    OPTIONS
+        .iter()
+        .filter_map(|s| match s.kind {
+            OptionKind::Number {
+                min,
+                max,
+                whole,
+                infinity_ok,
+                ..
+            } => Some((s.name, min, max, whole, infinity_ok)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Random valid options: most number options set (to a bound, infinity or
 /// a value in range, small queues often), sometimes exponential backoff or
 /// `autoReconnect` off, up to three close-code overrides.
 pub fn gen_options(rng: &mut Rng) -> Options {
     let mut o = Options::default();
-    for &(name, min, max, whole, infinite) in options::NUMBER_OPTIONS.iter() {
+    for (name, min, max, whole, infinite) in number_options() {
         if !rng.chance(0.7) {
             continue;
         }
