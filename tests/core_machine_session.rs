@@ -189,6 +189,50 @@ fn subscriptions_are_tracked_and_sent_once() {
     assert!(s[0].contains(r#""channel":"b""#));
 }
 
+/// 100,000 channels: tracked in order, duplicates refused, resent in order
+/// on open, unsubscribed newest first (linear time: this took seconds when
+/// the set was a list scanned on every call).
+#[test]
+fn a_hundred_thousand_subscriptions() {
+    const N: usize = 100_000;
+    let name = |i: usize| format!("room/{i}");
+    let mut m = machine(&opts());
+    for i in 0..N {
+        assert_eq!(m.subscribe(0.0, &name(i)), Ok(true));
+    }
+    for i in (0..N).step_by(7) {
+        assert_eq!(m.subscribe(0.0, &name(i)), Ok(false), "duplicate {i}");
+    }
+    assert_eq!(m.subscriptions().len(), N);
+    let want: Vec<String> = (0..N).map(name).collect();
+    assert!(m.subscriptions() == &want[..], "subscription order");
+    assert!(m.is_subscribed(&name(N - 1)) && !m.is_subscribed(&name(N)));
+
+    m.connect(0.0);
+    m.on_open(1.0, m.generation());
+    let s = sent(&m.take_actions());
+    assert_eq!(s.len(), N, "one subscribe per channel on open");
+    for i in (0..N).step_by(997).chain([N - 1]) {
+        assert!(s[i].contains(&format!(r#""channel":"{}""#, name(i))), "{i}");
+    }
+
+    for i in (0..N).rev() {
+        assert!(m.unsubscribe(2.0, &name(i)), "unsubscribe {i}");
+        if i % 10_000 == 0 {
+            assert_eq!(m.subscriptions().len(), i);
+        }
+    }
+    assert!(!m.unsubscribe(2.0, &name(0)));
+    assert!(m.subscriptions().is_empty());
+    assert_eq!(
+        sent(&m.take_actions()).len(),
+        N,
+        "one unsubscribe per channel"
+    );
+    assert_eq!(m.subscribe(3.0, "again"), Ok(true));
+    assert_eq!(m.subscriptions().iter().collect::<Vec<_>>(), ["again"]);
+}
+
 #[test]
 fn queue_is_bounded_and_full_is_an_error() {
     let o = Options {

@@ -9,7 +9,7 @@
 //! finds an overdue heartbeat at once.
 
 use super::frame::{encode_control, FrameType};
-use super::{Backoff, ClosePolicy, CloseReaction, Error, Options, Queue, Stats};
+use super::{Backoff, ClosePolicy, CloseReaction, Error, Options, Queue, Stats, Subs};
 
 /// The connection state, as the `state` property and `state` event give it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,7 +209,7 @@ pub struct Machine<F> {
     reconnect_at: Option<f64>,
     online: bool,
     hidden: bool,
-    subs: Vec<String>,
+    subs: Subs,
     queue: Queue<F>,
     stats: Stats,
     out: Vec<Action<F>>,
@@ -236,7 +236,7 @@ impl<F> Machine<F> {
             reconnect_at: None,
             online: true,
             hidden: false,
-            subs: Vec::new(),
+            subs: Subs::new(),
             queue: Queue::new(
                 opts.max_queued_messages as usize,
                 opts.max_queued_bytes as usize,
@@ -279,13 +279,13 @@ impl<F> Machine<F> {
     }
 
     /// Tracked channels, in subscription order.
-    pub fn subscriptions(&self) -> &[String] {
+    pub fn subscriptions(&self) -> &Subs {
         &self.subs
     }
 
     /// True when `channel` is tracked.
     pub fn is_subscribed(&self, channel: &str) -> bool {
-        self.subs.iter().any(|c| c == channel)
+        self.subs.contains(channel)
     }
 
     /// Messages waiting in the queue.
@@ -384,10 +384,9 @@ impl<F> Machine<F> {
     /// Returns false when it was already tracked (nothing is sent twice).
     pub fn subscribe(&mut self, now: f64, channel: &str) -> Result<bool, Error> {
         super::frame::check_channel(channel)?;
-        if self.is_subscribed(channel) {
+        if !self.subs.insert(channel) {
             return Ok(false);
         }
-        self.subs.push(channel.to_string());
         if self.is_connected() {
             self.send_control(FrameType::Subscribe, Some(channel), now);
         }
@@ -397,10 +396,9 @@ impl<F> Machine<F> {
     /// `unsubscribe(channel)`: stops tracking and sends `unsubscribe` if open.
     /// Returns false when the channel was not tracked.
     pub fn unsubscribe(&mut self, now: f64, channel: &str) -> bool {
-        let Some(i) = self.subs.iter().position(|c| c == channel) else {
+        if !self.subs.remove(channel) {
             return false;
-        };
-        self.subs.remove(i);
+        }
         if self.is_connected() {
             self.send_control(FrameType::Unsubscribe, Some(channel), now);
         }

@@ -14,6 +14,7 @@ pub mod machine;
 pub mod options;
 pub mod queue;
 pub mod stats;
+pub mod subs;
 pub mod url;
 
 pub use backoff::{Backoff, BackoffKind};
@@ -25,3 +26,4 @@ pub use machine::{Action, Close, ConnState, Event, Machine, Outgoing};
 pub use options::Options;
 pub use queue::Queue;
 pub use stats::Stats;
+pub use subs::Subs;

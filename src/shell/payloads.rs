@@ -82,11 +82,7 @@ pub(crate) fn stats<F>(
     set(&o, "state", core.state().as_str().into());
     set(&o, "clientId", opt_str(client_id));
     set(&o, "userId", opt_str(user_id));
-    let subs: Array = core
-        .subscriptions()
-        .iter()
-        .map(|c| JsValue::from_str(c))
-        .collect();
+    let subs: Array = core.subscriptions().iter().map(JsValue::from_str).collect();
     set(&o, "subscriptions", subs.into());
     set(&o, "reconnectAttempts", core.attempt().into());
     let last_pong = s
