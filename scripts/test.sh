@@ -60,5 +60,6 @@ node --test tests/e2e/
 
 step "benchmarks: smoke run (the full run is node tests/bench/run.mjs)"
 node tests/bench/run.mjs --smoke
+node tests/bench/growth.mjs --smoke # cost of on/off/once dispatch/subscribe at N = 300 and 3,000 (prints; fails only on wrong counts)
 
 step "done in $(( $(date +%s) - t0 )) s"
