@@ -12,12 +12,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const T: f64 = 8000.0;
-
-fn target(user: &str) -> String {
-    format!(r#""target":{{"userId":"{user}"}}"#)
-}
-
 fn set(o: &JsValue, key: &str, v: &JsValue) {
     js_sys::Reflect::set(o, &key.into(), v).unwrap();
 }
@@ -56,10 +50,6 @@ async fn without_pings_a_link_is_dead_heartbeat_timeout_after_its_last_message()
     assert!(after <= 1300.0, "dropped {after} ms after the last message");
     c.ws.disconnect();
     control("mute", &format!("{{{},\"muted\":false}}", target(&c.user))).await;
-}
-
-fn js_string(s: &str) -> String {
-    String::from(js_sys::JSON::stringify(&s.into()).unwrap())
 }
 
 #[wasm_bindgen_test]

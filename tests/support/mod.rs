@@ -144,6 +144,20 @@ pub async fn call(key: &str, params: &str) -> JsValue {
     .await
 }
 
+/// How long a test waits for one step (an event, a server state), in ms.
+pub const T: f64 = 8000.0;
+
+/// The `"target"` member of a fault-control body that picks `user`'s
+/// connections.
+pub fn target(user: &str) -> String {
+    format!(r#""target":{{"userId":"{user}"}}"#)
+}
+
+/// `s` as JSON text (a quoted, escaped string).
+pub fn js_string(s: &str) -> String {
+    String::from(js_sys::JSON::stringify(&s.into()).unwrap())
+}
+
 /// The server's connections of `user` (from `/__control/clients`).
 pub async fn server_clients(user: &str) -> Vec<JsValue> {
     let all = get_json(&format!("{}/__control/clients", http_base())).await;
