@@ -1,0 +1,151 @@
+//! Socket events: open, frames (and frames credited by the JS listener),
+//! close, a socket found unable to send, and an attempt that failed before
+//! a socket existed.
+
+use super::{Action, Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
+use crate::core::frame::{encode_control, FrameType};
+use crate::core::Error;
+
+impl<F> Machine<F> {
+    /// The socket of `generation` opened: send `subscribe` for every tracked
+    /// channel, then the queued messages in order, then wait for the welcome.
+    pub fn on_open(&mut self, now: f64, generation: u32) {
+        if generation != self.generation || !matches!(self.socket, Socket::Pending { .. }) {
+            return;
+        }
+        self.socket = Socket::Open(Link {
+            writable: true,
+            last_rx: now,
+            stable_at: Some(now + self.cfg.stable_after),
+            welcome_at: Some(now + self.cfg.welcome_timeout),
+            next_ping_at: (self.cfg.heartbeat_interval > 0.0)
+                .then_some(now + self.cfg.heartbeat_interval),
+            ping_sent_at: None,
+            connected_emitted: false,
+        });
+        self.stats.connections += 1;
+        if self.stats.connections > 1 {
+            self.stats.reconnects += 1;
+        }
+        self.stats.opened_at_ms = Some(now);
+        let frames: Vec<String> = self
+            .subs
+            .iter()
+            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), now))
+            .collect();
+        for frame in frames {
+            self.push_control(frame);
+        }
+        while let Some((frame, bytes)) = self.queue.pop() {
+            self.count_out(bytes);
+            self.out.push(Action::Send(Outgoing::User(frame)));
+        }
+        self.set_state(ConnState::Open, "open");
+    }
+
+    /// A frame of `bytes` arrived on the socket of `generation`; `kind` is its
+    /// type, or `None` when it was unusable (the shell reports why). Any frame
+    /// proves the link alive. Returns false for a stale socket's frame, which
+    /// the shell must then ignore.
+    pub fn on_frame(
+        &mut self,
+        now: f64,
+        generation: u32,
+        kind: Option<FrameType>,
+        bytes: usize,
+    ) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        let Some(link) = self.link() else {
+            return false;
+        };
+        link.last_rx = now;
+        let first_welcome = kind == Some(FrameType::Connected) && !link.connected_emitted;
+        if kind == Some(FrameType::Connected) {
+            link.welcome_at = None;
+            link.connected_emitted = true;
+        }
+        let ping_sent = match kind {
+            Some(FrameType::Pong) => link.ping_sent_at.take(),
+            _ => None,
+        };
+        self.stats.messages_in += 1;
+        self.stats.bytes_in += bytes as u64;
+        match kind {
+            Some(FrameType::Connected) if first_welcome => self.emit(Event::Connected),
+            Some(FrameType::Pong) => {
+                self.stats.last_pong_ms = Some(now);
+                if let Some(sent) = ping_sent {
+                    let rtt = (now - sent).max(0.0);
+                    self.stats.rtt_ms = Some(rtt);
+                    self.emit(Event::Pong { rtt_ms: rtt });
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// `frames` channel messages of `bytes` in all arrived since the last
+    /// call; the shell counts and dispatches those in JS (no call into wasm
+    /// per message) and credits them here on every wake-up and stats read. A
+    /// credit proves the open link alive as of `now`: liveness is then known to
+    /// within one wake-up period, which the heartbeat's bound (timeout plus one
+    /// interval) already allows.
+    pub fn credit(&mut self, now: f64, frames: u64, bytes: u64) {
+        self.stats.messages_in += frames;
+        self.stats.bytes_in += bytes;
+        if let Some(link) = self.link().filter(|_| frames > 0) {
+            link.last_rx = link.last_rx.max(now);
+        }
+    }
+
+    /// A user frame was handed to the open socket directly by the shell
+    /// (the fast path of `sendMessage`); counts it.
+    pub fn sent_direct(&mut self, bytes: usize) {
+        self.count_out(bytes);
+    }
+
+    /// The socket of `generation` closed as `close` says. `random` is in
+    /// `[0, 1)` for jitter.
+    pub fn on_close(&mut self, now: f64, generation: u32, close: &Close<'_>, random: f64) {
+        if generation != self.generation || self.socket == Socket::None {
+            return;
+        }
+        self.lost(now, close, Loss::Closed, random);
+    }
+
+    /// The shell found the socket no longer open while handing it `frame`
+    /// (its `close` event has not arrived yet): the frame goes back to the
+    /// queue and later frames queue behind it, so order is kept.
+    pub fn not_writable(&mut self, frame: Outgoing<F>, bytes: usize) {
+        if let Some(link) = self.link() {
+            link.writable = false;
+        }
+        self.stats.messages_out = self.stats.messages_out.saturating_sub(1);
+        self.stats.bytes_out = self.stats.bytes_out.saturating_sub(bytes as u64);
+        // Control frames are rebuilt from the subscription set on reconnect.
+        if let Outgoing::User(f) = frame {
+            if let Err(e) = self.queue.push(f, bytes) {
+                self.report(e);
+            }
+        }
+    }
+
+    /// Opening the socket failed before it existed (the token function threw,
+    /// the browser refused the URL): reported, then handled as a close 1006.
+    pub fn open_failed(&mut self, now: f64, generation: u32, e: Error, random: f64) {
+        if generation != self.generation || self.socket == Socket::None {
+            return;
+        }
+        self.report(e);
+        let close = Close {
+            code: 1006,
+            reason: "open failed",
+            was_clean: false,
+            unsent_bytes: 0,
+        };
+        self.on_close(now, generation, &close, random);
+    }
+}
