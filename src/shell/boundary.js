@@ -94,23 +94,36 @@ export function dispatchFrame(registry, v) {
 export function listen(ws, registry, counts, max, other, thrown) {
   ws.onmessage = (e) => {
     const d = e.data;
-    const f = readFrame(d, max);
-    if (f.verdict === R.V.MESSAGE) {
-      counts.n += 1;
-      counts.b += f.n;
-      counts.t = Date.now();
-      const t = dispatchFrame(registry, f.v);
-      if (t !== null) {
-        try {
-          thrown(t);
-        } catch {
-          // A handler disconnected (and so freed `thrown`) meanwhile: report to the console.
-          for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
-        }
-      }
+    if (typeof d !== 'string' || d.length > max) {
+      const f = readFrame(d, max);
+      other(f.verdict, f.n, undefined, typeof d === 'string' ? d : undefined);
       return;
     }
-    other(f.verdict, f.n, f.v, typeof d === 'string' ? d : undefined);
+    // The hot path, allocation-free: parse once, and dispatch a channel message right here.
+    let v;
+    try {
+      v = JSON.parse(d);
+    } catch {
+      other(R.V.NOT_JSON, d.length, undefined, d);
+      return;
+    }
+    const c = v?.channel; // undefined for null and primitives
+    if (v?.type !== 'message' || typeof c !== 'string' || c === '') {
+      other(classify(v), d.length, v, d);
+      return;
+    }
+    counts.n += 1;
+    counts.b += d.length;
+    counts.t = Date.now();
+    const t = dispatchFrame(registry, v);
+    if (t !== null) {
+      try {
+        thrown(t);
+      } catch {
+        // A handler disconnected (and so freed `thrown`) meanwhile: report to the console.
+        for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
+      }
+    }
   };
 }
 

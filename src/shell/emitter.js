@@ -11,62 +11,84 @@
 //
 // Costs: `on`, `once` and `off(event, f)` are O(1) amortised, a dispatch is O(handlers), and a
 // dispatch that fires N `once` handlers is O(N): removal marks an entry, and the array is
-// compacted once its removed entries outnumber the live ones and no dispatch is walking it.
+// compacted once its removed entries outnumber the live ones and no dispatch is walking it. A
+// list of more than 8 registrations indexes them by function; a short one is scanned (cheaper in
+// memory, which matters for pages with many clients).
 
 let clock = 0; // orders removals against the start of dispatches, across all registries
+let walking = 0; // dispatches in progress, across all registries: no list is compacted meanwhile
 
-class List {
-  constructor() {
-    /** @type {Array<{f: Function, once: boolean, fired: boolean, removedAt: number}>} */
-    this.items = [];
-    /** @type {Map<Function, Set<object>>} registrations by function, for `off(event, f)` */
-    this.byFn = new Map();
-    this.live = 0;
-    this.walking = 0; // dispatches in progress over `items`
-  }
+/** Past this many registrations a list indexes them by function, so `off(event, f)` stays O(1). */
+const INDEX_FROM = 8;
 
-  add(f, once) {
-    const e = { f, once, fired: false, removedAt: 0 };
-    this.items.push(e);
-    let set = this.byFn.get(f);
-    if (set === undefined) this.byFn.set(f, (set = new Set()));
-    set.add(e);
-    this.live += 1;
-  }
+// A registry is a `Map` from event name to a plain array of entries `{f, once, fired, removedAt}`,
+// in the order they were added (plain arrays keep a client with a few handlers small). Arrays get
+// two properties only when they need them: `removed`, the count of entries marked removed and not
+// yet compacted away, and `byFn`, an index of live entries by function (an entry, or an array of
+// entries for a function added more than once) once the array is longer than INDEX_FROM.
 
-  remove(e) {
-    if (e.removedAt !== 0) return;
-    e.removedAt = ++clock;
-    this.live -= 1;
-    const set = this.byFn.get(e.f);
-    set.delete(e);
-    if (set.size === 0) this.byFn.delete(e.f);
-  }
+function index(list, e) {
+  const had = list.byFn.get(e.f);
+  if (had === undefined) list.byFn.set(e.f, e);
+  else if (Array.isArray(had)) had.push(e);
+  else list.byFn.set(e.f, [had, e]);
+}
 
-  removeFn(f) {
-    const set = this.byFn.get(f);
-    if (set === undefined) return;
-    for (const e of [...set]) this.remove(e);
-    this.compact();
-  }
-
-  compact() {
-    const removed = this.items.length - this.live;
-    if (this.walking > 0 || removed <= 16 || removed <= this.live) return;
-    this.items = this.items.filter((e) => e.removedAt === 0);
+/** Marks `e` removed (a dispatch in progress still calls it; later ones do not). */
+function remove(list, e) {
+  if (e.removedAt !== 0) return;
+  e.removedAt = ++clock;
+  list.removed = (list.removed ?? 0) + 1;
+  if (list.byFn === undefined) return;
+  const had = list.byFn.get(e.f);
+  if (had === e) list.byFn.delete(e.f);
+  else if (Array.isArray(had)) {
+    had.splice(had.indexOf(e), 1); // entries of one function: few
+    if (had.length === 1) list.byFn.set(e.f, had[0]);
   }
 }
 
-/** A new, empty registry: a `Map` from event name to its handler list. */
+function live(list) {
+  return list.length - (list.removed ?? 0);
+}
+
+/**
+ * Drops removed entries once they outnumber the live ones, unless a dispatch is walking some
+ * list. Returns the list now stored for `name` (undefined when none is left).
+ */
+function compact(registry, name, list) {
+  const removed = list.removed ?? 0;
+  if (walking > 0 || removed === 0) return list;
+  if (removed === list.length) {
+    if (registry.get(name) === list) registry.delete(name);
+    return undefined;
+  }
+  if (removed <= 16 || removed <= live(list)) return list;
+  const kept = list.filter((e) => e.removedAt === 0);
+  if (list.byFn !== undefined) kept.byFn = list.byFn;
+  if (registry.get(name) === list) registry.set(name, kept);
+  return kept;
+}
+
+/** A new, empty registry: a `Map` from event name to its handlers. */
 export function createRegistry() {
   return new Map();
 }
 
 /** Adds `f` for `name`; `once` handlers are removed when they first run. */
 export function on(registry, name, f, once) {
-  let list = registry.get(name);
-  if (list === undefined) registry.set(name, (list = new List()));
-  list.add(f, once);
+  const e = { f, once, fired: false, removedAt: 0 };
+  const list = registry.get(name);
+  if (list === undefined) {
+    registry.set(name, [e]); // exactly sized: `[]` then `push` would reserve 17 slots
+    return;
+  }
+  list.push(e);
+  if (list.byFn !== undefined) index(list, e);
+  else if (list.length > INDEX_FROM) {
+    list.byFn = new Map();
+    for (const x of list) if (x.removedAt === 0) index(list, x);
+  }
 }
 
 /** Removes every registration of `f` for `name`, or all of its handlers when `f` is undefined. */
@@ -74,19 +96,25 @@ export function off(registry, name, f) {
   const list = registry.get(name);
   if (list === undefined) return;
   if (f === undefined) {
-    // A dispatch in progress keeps walking the old list (and so still calls them).
-    for (const e of list.items) if (e.removedAt === 0) e.removedAt = ++clock;
+    // A dispatch in progress keeps walking the old array (and so still calls them).
+    for (const e of list) if (e.removedAt === 0) e.removedAt = ++clock;
     registry.delete(name);
     return;
   }
-  list.removeFn(f);
-  if (list.live === 0 && list.walking === 0) registry.delete(name);
+  if (list.byFn === undefined) {
+    for (const e of list) if (e.f === f) remove(list, e);
+  } else {
+    const had = list.byFn.get(f);
+    if (had === undefined) return;
+    for (const e of Array.isArray(had) ? [...had] : [had]) remove(list, e);
+  }
+  compact(registry, name, list);
 }
 
 /** True when `name` has a handler. */
 export function has(registry, name) {
   const list = registry.get(name);
-  return list !== undefined && list.live > 0;
+  return list !== undefined && live(list) > 0;
 }
 
 /**
@@ -97,18 +125,17 @@ export function emit(registry, name, payload) {
   const list = registry.get(name);
   if (list === undefined) return null;
   const start = ++clock;
-  const items = list.items;
-  const n = items.length;
+  const n = list.length;
   let thrown = null;
-  list.walking += 1;
+  walking += 1;
   try {
     for (let i = 0; i < n; i++) {
-      const e = items[i];
+      const e = list[i];
       if (e.removedAt !== 0 && e.removedAt < start) continue; // removed before this dispatch
       if (e.once) {
         if (e.fired) continue;
         e.fired = true;
-        list.remove(e);
+        remove(list, e);
       }
       try {
         e.f(payload);
@@ -117,11 +144,8 @@ export function emit(registry, name, payload) {
       }
     }
   } finally {
-    list.walking -= 1;
+    walking -= 1;
   }
-  if (list.walking === 0) {
-    list.compact();
-    if (list.live === 0 && registry.get(name) === list) registry.delete(name);
-  }
+  if (list.removed !== undefined) compact(registry, name, list);
   return thrown;
 }
