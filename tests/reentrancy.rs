@@ -13,8 +13,6 @@ use zantara_websocket::ZantaraWebSocket;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const T: f64 = 8000.0;
-
 #[wasm_bindgen_test]
 async fn send_message_whose_to_json_disconnects() {
     // `JSON.stringify` runs the data's `toJSON` inside `sendMessage`; before
@@ -41,4 +39,76 @@ async fn send_message_whose_to_json_disconnects() {
     let stats = invoke(&ws, "getStats", &none);
     assert_eq!(num(&stats, "queuedMessages"), 0.0, "{stats:?}");
     invoke(&ws, "disconnect", &none);
+}
+
+/// The `from`/`to` pairs of the `state` events in `log`.
+fn chain(log: &js_sys::Array) -> Vec<(String, String)> {
+    payloads(log, "state")
+        .iter()
+        .map(|s| (text(&s, "from"), text(&s, "to")))
+        .collect()
+}
+
+/// Every `state` event starts where the previous one ended.
+fn assert_chain_holds(log: &js_sys::Array) {
+    let c = chain(log);
+    for w in c.windows(2) {
+        assert_eq!(w[0].1, w[1].0, "state chain broken: {c:?}");
+    }
+}
+
+/// A client as a JS object with `state` and `disconnected` recorded, and a
+/// handler on `on` calling `method` of the client itself.
+fn reentrant(user: &str, on: &str, method: &str) -> (JsValue, js_sys::Array) {
+    let ws = ZantaraWebSocket::new(user.into(), opts("")).unwrap();
+    let log = new_log();
+    for e in ["connected", "state", "disconnected"] {
+        ws.on(e.into(), pusher(&log, e).into()).unwrap();
+    }
+    let ws = JsValue::from(ws);
+    let args = js_sys::Array::of2(&on.into(), &caller(&ws, method));
+    invoke(&ws, "on", &args);
+    (ws, log)
+}
+
+#[wasm_bindgen_test]
+async fn a_disconnected_handler_that_connects_keeps_the_state_chain() {
+    // Before the fix the nested connect() emitted `closed -> connecting`
+    // before the outer `open -> closed`.
+    let (ws, log) = reentrant(&uid("chain-connect"), "disconnected", "connect");
+    until("connected", T, || count(&log, "connected") == 1).await;
+    invoke(&ws, "disconnect", &js_sys::Array::new());
+    until("connected again", T, || count(&log, "connected") == 2).await;
+    assert_chain_holds(&log);
+    let c = chain(&log);
+    let tail: Vec<_> = c[1..].iter().map(|(f, t)| format!("{f}->{t}")).collect();
+    assert_eq!(
+        tail,
+        ["open->closed", "closed->connecting", "connecting->open"]
+    );
+    let args = js_sys::Array::of1(&"disconnected".into());
+    invoke(&ws, "off", &args);
+    invoke(&ws, "disconnect", &js_sys::Array::new());
+    assert_eq!(get(&ws, "state"), JsValue::from("closed"));
+}
+
+#[wasm_bindgen_test]
+async fn a_disconnected_handler_that_disconnects_on_a_server_close_keeps_the_state_chain() {
+    let user = uid("chain-disconnect");
+    let (ws, log) = reentrant(&user, "disconnected", "disconnect");
+    until("connected", T, || count(&log, "connected") == 1).await;
+    // 1012 (service restart) reconnects; the handler stops it.
+    control("close", &format!(r#"{{{},"code":1012}}"#, target(&user))).await;
+    until("closed", T, || get(&ws, "state") == "closed").await;
+    assert_chain_holds(&log);
+    let c = chain(&log);
+    let tail: Vec<_> = c[1..].iter().map(|(f, t)| format!("{f}->{t}")).collect();
+    assert_eq!(tail, ["open->reconnecting", "reconnecting->closed"]);
+    quiet(200).await;
+    assert_eq!(
+        count(&log, "connected"),
+        1,
+        "no reconnect after the handler's disconnect()"
+    );
+    assert_counters_zero(&["sockets", "timers", "listeners", "live"]);
 }

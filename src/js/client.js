@@ -51,7 +51,7 @@ export class ZantaraWebSocket extends Generated {
   free() {
     if (this.#freed) return;
     this.#freed = true;
-    this.disconnect();
+    this.shutDown(); // disconnects; a handler's connect() meanwhile is refused
     super.free();
   }
 

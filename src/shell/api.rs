@@ -79,7 +79,7 @@ impl ZantaraWebSocket {
             client.log(&["ignoring unknown option `", key, "`"].concat());
         }
         if opts.auto_connect {
-            client.with_core(|c| c.connect(now()));
+            client.connect();
         }
         Ok(ZantaraWebSocket { client })
     }
@@ -87,7 +87,15 @@ impl ZantaraWebSocket {
     /// Starts connecting again after `disconnect()` or `reconnect_failed`
     /// (does nothing while connecting, open or reconnecting).
     pub fn connect(&self) {
-        self.client.with_core(|c| c.connect(now()));
+        self.client.connect();
+    }
+
+    /// Disconnects for good: what `free()` calls before releasing the
+    /// object. Unlike `disconnect()`, a later `connect()` (even one made by a
+    /// `disconnected` or `state` handler while this runs) does nothing.
+    #[wasm_bindgen(js_name = shutDown)]
+    pub fn shut_down(&self) {
+        self.client.shut_down();
     }
 
     /// Closes the connection (code 1000) and stops auto-reconnect. Leaves no

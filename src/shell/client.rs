@@ -11,6 +11,7 @@
 //! are ignored.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::JsString;
@@ -64,8 +65,13 @@ pub(crate) struct Client {
     token_wait: RefCell<Option<TokenWait>>,
     /// Whether the registry holds this client.
     held: Cell<bool>,
-    /// Depth of `run` calls, so only the outermost syncs resources.
-    depth: Cell<u32>,
+    /// Actions taken from the core and not yet performed, with the socket
+    /// generation of each (see [`Client::run`]).
+    pending: RefCell<VecDeque<(Action<JsString>, u32)>>,
+    /// Whether a `run` is performing actions (nested calls only queue).
+    running: Cell<bool>,
+    /// Set by `free()`: the client never connects again.
+    shut_down: Cell<bool>,
 }
 
 impl Drop for Client {
@@ -99,7 +105,9 @@ impl Client {
             wake: RefCell::new(None),
             token_wait: RefCell::new(None),
             held: Cell::new(false),
-            depth: Cell::new(0),
+            pending: RefCell::new(VecDeque::new()),
+            running: Cell::new(false),
+            shut_down: Cell::new(false),
         })
     }
 
@@ -139,6 +147,21 @@ impl Client {
         self.socket.borrow().as_ref().map(|s| s.ws.clone())
     }
 
+    /// `connect()`: does nothing once the client was shut down.
+    pub(crate) fn connect(&self) {
+        if !self.shut_down.get() {
+            self.with_core(|c| c.connect(now()));
+        }
+    }
+
+    /// For `free()`: disconnects for good. A handler that calls `connect()`
+    /// meanwhile (on `disconnected` or `state`) is refused, so nothing
+    /// outlives the JS object: no socket, timer, listener or registry hold.
+    pub(crate) fn shut_down(&self) {
+        self.shut_down.set(true);
+        self.with_core(|c| c.disconnect(now()));
+    }
+
     /// Counts a user frame `sendNow` handed to the socket (no actions follow,
     /// so nothing is run: this is the hot path).
     pub(crate) fn sent_direct(&self, units: usize) {
@@ -147,41 +170,51 @@ impl Client {
 
     // ----- carrying out the core's actions -----------------------------------
 
-    /// Carries out the core's actions in order. A handler may re-enter; if it
-    /// changes the socket generation (disconnect, connect), the rest of this
-    /// batch is stale: its frames go back to the core uncounted (user
-    /// messages to the queue), since the nested call ran its own batch.
+    /// Carries out the core's actions in the order the core produced them,
+    /// each tagged with the socket generation it was produced in. User code
+    /// run by an action (a handler, the token function) may call back in:
+    /// the nested call queues its actions behind the ones still pending and
+    /// returns, and this loop performs them in turn, so events reach the page
+    /// in the order they happened (the `state` chain holds). Events are
+    /// always delivered; a frame whose generation is gone goes back to the
+    /// core uncounted (a user message to the queue), and a stale `Open` is
+    /// skipped (a newer one follows).
     fn run(&self) {
-        self.depth.set(self.depth.get() + 1);
+        self.collect();
+        if self.running.replace(true) {
+            return; // an outer run performs them
+        }
         loop {
-            let (actions, generation) = {
-                let mut core = self.core.borrow_mut();
-                (core.take_actions(), core.generation())
-            };
-            if actions.is_empty() {
+            let next = self.pending.borrow_mut().pop_front();
+            let Some((action, generation)) = next else {
                 break;
+            };
+            let current = self.core.borrow().generation();
+            match action {
+                Action::Send(out) if generation != current => self.requeue(out),
+                Action::Open { generation: g } if g != current => {}
+                action => self.perform(action),
             }
-            for action in actions {
-                if self.core.borrow().generation() != generation {
-                    if let Action::Send(out) = action {
-                        self.requeue(out);
-                    }
-                    continue;
-                }
-                self.perform(action, generation);
-            }
+            self.collect();
         }
-        self.depth.set(self.depth.get() - 1);
-        if self.depth.get() == 0 {
-            self.sync_resources();
-        }
+        self.running.set(false);
+        self.sync_resources();
     }
 
-    fn perform(&self, action: Action<JsString>, generation: u32) {
+    /// Moves the core's new actions to the back of the pending queue.
+    fn collect(&self) {
+        let (actions, generation) = {
+            let mut core = self.core.borrow_mut();
+            (core.take_actions(), core.generation())
+        };
+        let tagged = actions.into_iter().map(|a| (a, generation));
+        self.pending.borrow_mut().extend(tagged);
+    }
+
+    fn perform(&self, action: Action<JsString>) {
         match action {
             Action::Send(out) => self.send(out),
-            Action::Open { generation: g } if g == generation => self.open(g),
-            Action::Open { .. } => {}
+            Action::Open { generation } => self.open(generation),
             Action::Drop { code, reason } => {
                 let socket = self.socket.borrow_mut().take();
                 if let Some(s) = socket {
