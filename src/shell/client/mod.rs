@@ -4,11 +4,19 @@
 //! through the callbacks given to them; the core's actions go out in
 //! [`Client::run`].
 //!
+//! The files: this one (the client's state, the calls the exported class
+//! makes, running the core's actions, the timer and registry), `opening.rs`
+//! (the token and the socket's creation) and `inbound.rs` (socket events and
+//! frames).
+//!
 //! Rules kept throughout: closures hold a `Weak` of the client; no `RefCell`
 //! borrow is held while user code runs (handlers, the token function,
 //! `toJSON`), and state is read again after each call out, since the user
 //! may have called any method meanwhile; events of an old socket generation
 //! are ignored.
+
+mod inbound;
+mod opening;
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -24,13 +32,11 @@ use super::events::Events;
 use super::page::PageEvent;
 use super::payloads;
 use super::registry::{self, PageSink};
-use super::socket::{Socket, SocketEvent};
-use super::token::{Token, TokenStart, TokenWait};
+use super::socket::Socket;
+use super::token::{Token, TokenWait};
 use super::util::get;
 use super::wake::Wake;
-use crate::core::codes::{Verdict, EXCERPT_CHARS};
-use crate::core::url;
-use crate::core::{Action, Close, ConnState, Error, Machine, Outgoing};
+use crate::core::{Action, ConnState, Machine, Outgoing};
 
 /// What the shell was configured with, beyond the core's options.
 pub(crate) struct Config {
@@ -122,7 +128,7 @@ impl Client {
     }
 
     /// Counts a handler that threw (no borrow is held while handlers run).
-    fn count_error(&self) {
+    pub(super) fn count_error(&self) {
         self.core.borrow_mut().count_error();
     }
 
@@ -179,7 +185,7 @@ impl Client {
     /// always delivered; a frame whose generation is gone goes back to the
     /// core uncounted (a user message to the queue), and a stale `Open` is
     /// skipped (a newer one follows).
-    fn run(&self) {
+    pub(super) fn run(&self) {
         self.collect();
         if self.running.replace(true) {
             return; // an outer run performs them
@@ -243,7 +249,7 @@ impl Client {
 
     /// Hands a frame that was not sent back to the core (uncounted; a user
     /// message goes back to the queue, a control frame is rebuilt later).
-    fn requeue(&self, out: Outgoing<JsString>) {
+    pub(super) fn requeue(&self, out: Outgoing<JsString>) {
         let bytes = match &out {
             Outgoing::Control(t) => t.len(),
             Outgoing::User(t) => t.length() as usize,
@@ -312,149 +318,6 @@ impl Client {
             let mut core = self.core.borrow_mut();
             core.credit(counts.last_at, counts.frames, counts.units);
         }
-    }
-
-    // ----- opening ------------------------------------------------------------
-
-    fn open(&self, generation: u32) {
-        match self.cfg.token.start() {
-            TokenStart::Ready(token) => self.open_with(generation, token),
-            TokenStart::Wait(thenable) => {
-                let me = self.me.clone();
-                let wait = TokenWait::new(&thenable, move |r| {
-                    if let Some(c) = me.upgrade() {
-                        c.token_settled(generation, r);
-                    }
-                });
-                let old = self.token_wait.borrow_mut().replace(wait);
-                drop(old);
-            }
-            TokenStart::Failed(why) => self.token_failed(generation, why),
-        }
-    }
-
-    fn token_settled(&self, generation: u32, r: Result<String, String>) {
-        // Freed after this callback returns (wasm-bindgen defers freeing a
-        // closure that is running).
-        let wait = self.token_wait.borrow_mut().take();
-        drop(wait);
-        match r {
-            Ok(token) => self.open_with(generation, Some(token)),
-            Err(why) => self.token_failed(generation, why),
-        }
-    }
-
-    fn token_failed(&self, generation: u32, detail: String) {
-        let e = Error::TokenFailed { detail };
-        self.with_core(|c| c.open_failed(now(), generation, e, random()));
-    }
-
-    fn open_with(&self, generation: u32, token: Option<String>) {
-        if self.core.borrow().generation() != generation {
-            return; // disconnected or replaced while the token was awaited
-        }
-        let cfg = &self.cfg;
-        let url = url::with_params(
-            &cfg.url,
-            self.events.user_id(),
-            cfg.role.as_deref(),
-            token.as_deref(),
-        );
-        self.log(&["connecting to ", &url::redact(&url)].concat());
-        let me = self.me.clone();
-        let report = move |ev| {
-            if let Some(c) = me.upgrade() {
-                c.on_socket(generation, ev);
-            }
-        };
-        let h = self.handlers();
-        match Socket::open(&url, &h.registry, &h.counts, cfg.max_frame as f64, report) {
-            Ok(s) => {
-                let old = self.socket.borrow_mut().replace(s);
-                drop(old);
-            }
-            Err(e) => {
-                // The browser's message may quote the URL: keep tokens out.
-                let detail = url::redact(&boundary::describe(&e));
-                let e = Error::SocketFailed { detail };
-                self.with_core(|c| c.open_failed(now(), generation, e, random()));
-            }
-        }
-    }
-
-    // ----- socket events ------------------------------------------------------
-
-    fn on_socket(&self, generation: u32, ev: SocketEvent) {
-        match ev {
-            SocketEvent::Open => {
-                self.log("open");
-                if self.core.borrow().generation() == generation {
-                    self.events.clear_welcome();
-                }
-                self.with_core(|c| c.on_open(now(), generation));
-            }
-            SocketEvent::Close {
-                code,
-                reason,
-                was_clean,
-            } => self.on_close(generation, code, &reason, was_clean),
-            SocketEvent::Frame {
-                verdict,
-                len,
-                value,
-                raw,
-            } => self.on_frame(generation, verdict, len as usize, &value, &raw),
-            SocketEvent::Thrown(pairs) => {
-                self.events.report_thrown(&pairs, &|| self.count_error());
-            }
-        }
-    }
-
-    fn on_close(&self, generation: u32, code: u16, reason: &str, was_clean: bool) {
-        if self.core.borrow().generation() != generation {
-            return;
-        }
-        let socket = self.socket.borrow_mut().take();
-        let unsent = socket.as_ref().map_or(0, Socket::unsent);
-        drop(socket);
-        self.log(&["closed ", &code.to_string(), " ", reason].concat());
-        let close = Close {
-            code,
-            reason,
-            was_clean,
-            unsent_bytes: unsent,
-        };
-        self.with_core(|c| c.on_close(now(), generation, &close, random()));
-    }
-
-    /// A frame the JS listener did not dispatch itself: the welcome, pongs,
-    /// other types and bad input, parsed once by the listener.
-    fn on_frame(&self, generation: u32, verdict: u32, len: usize, value: &JsValue, raw: &JsValue) {
-        let verdict = Verdict::from_code(verdict).unwrap_or(Verdict::NotJson);
-        let kind = verdict.frame_type();
-        if verdict == Verdict::Connected && self.core.borrow().generation() == generation {
-            // Before the core emits `connected`, so handlers see the clientId.
-            self.events.set_welcome(value);
-        }
-        if !self
-            .core
-            .borrow_mut()
-            .on_frame(now(), generation, kind, len)
-        {
-            return; // a stale socket's frame
-        }
-        if kind.is_none() {
-            let head = match (verdict, raw.dyn_ref::<JsString>()) {
-                (Verdict::TooLarge, _) | (_, None) => String::new(),
-                (_, Some(text)) => String::from(text.slice(0, EXCERPT_CHARS as u32 + 1)),
-            };
-            if let Some(e) = verdict.error(len, &head, self.cfg.max_frame) {
-                self.with_core(|c| c.frame_dropped(e));
-            }
-            return;
-        }
-        self.run();
-        self.events.dispatch_frame(value, &|| self.count_error());
     }
 
     /// `getStats()`.

@@ -1,0 +1,93 @@
+//! What the socket reports: open, close, frames the JS listener did not
+//! dispatch itself (the welcome, pongs, bad input), and channel handlers
+//! that threw.
+
+use js_sys::JsString;
+use wasm_bindgen::prelude::*;
+
+use super::{now, random, Client};
+use crate::core::codes::{Verdict, EXCERPT_CHARS};
+use crate::core::Close;
+use crate::shell::socket::{Socket, SocketEvent};
+
+impl Client {
+    pub(super) fn on_socket(&self, generation: u32, ev: SocketEvent) {
+        match ev {
+            SocketEvent::Open => {
+                self.log("open");
+                if self.core.borrow().generation() == generation {
+                    self.events.clear_welcome();
+                }
+                self.with_core(|c| c.on_open(now(), generation));
+            }
+            SocketEvent::Close {
+                code,
+                reason,
+                was_clean,
+            } => self.on_close(generation, code, &reason, was_clean),
+            SocketEvent::Frame {
+                verdict,
+                len,
+                value,
+                raw,
+            } => self.on_frame(generation, verdict, len as usize, &value, &raw),
+            SocketEvent::Thrown(pairs) => {
+                self.events.report_thrown(&pairs, &|| self.count_error());
+            }
+        }
+    }
+
+    pub(super) fn on_close(&self, generation: u32, code: u16, reason: &str, was_clean: bool) {
+        if self.core.borrow().generation() != generation {
+            return;
+        }
+        let socket = self.socket.borrow_mut().take();
+        let unsent = socket.as_ref().map_or(0, Socket::unsent);
+        drop(socket);
+        self.log(&["closed ", &code.to_string(), " ", reason].concat());
+        let close = Close {
+            code,
+            reason,
+            was_clean,
+            unsent_bytes: unsent,
+        };
+        self.with_core(|c| c.on_close(now(), generation, &close, random()));
+    }
+
+    /// A frame the JS listener did not dispatch itself: the welcome, pongs,
+    /// other types and bad input, parsed once by the listener.
+    pub(super) fn on_frame(
+        &self,
+        generation: u32,
+        verdict: u32,
+        len: usize,
+        value: &JsValue,
+        raw: &JsValue,
+    ) {
+        let verdict = Verdict::from_code(verdict).unwrap_or(Verdict::NotJson);
+        let kind = verdict.frame_type();
+        if verdict == Verdict::Connected && self.core.borrow().generation() == generation {
+            // Before the core emits `connected`, so handlers see the clientId.
+            self.events.set_welcome(value);
+        }
+        if !self
+            .core
+            .borrow_mut()
+            .on_frame(now(), generation, kind, len)
+        {
+            return; // a stale socket's frame
+        }
+        if kind.is_none() {
+            let head = match (verdict, raw.dyn_ref::<JsString>()) {
+                (Verdict::TooLarge, _) | (_, None) => String::new(),
+                (_, Some(text)) => String::from(text.slice(0, EXCERPT_CHARS as u32 + 1)),
+            };
+            if let Some(e) = verdict.error(len, &head, self.cfg.max_frame) {
+                self.with_core(|c| c.frame_dropped(e));
+            }
+            return;
+        }
+        self.run();
+        self.events.dispatch_frame(value, &|| self.count_error());
+    }
+}
