@@ -22,29 +22,28 @@ fn option_setters_accept_exactly_their_ranges() {
             1 => rng
                 .pick(&["Jitter", "jitter ", "", "backoff", "autoReconnect"])
                 .to_string(),
-            _ => entry.0.to_string(),
+            _ => entry.name.to_string(),
         };
         let v = match rng.below(3) {
             0 => gen_f64(rng),
             _ => {
-                let edge = rng.pick(&[entry.1, entry.2]);
+                let edge = rng.pick(&[entry.min, entry.max, 0.0]);
                 let ulps = rng.below(5) as i64 - 2;
                 let moved = f64::from_bits((edge.to_bits() as i64 + ulps) as u64);
-                let inside = rng.unit() * entry.2;
+                let inside = rng.unit() * entry.max;
                 rng.pick(&[edge, moved, edge + 0.5, edge - 1.0, edge + 1.0, inside])
             }
         };
         let before = o.clone();
         let r = o.set_number(&name, v);
-        match numbers.iter().find(|e| e.0 == name) {
+        match numbers.iter().find(|e| e.name == name) {
             None => {
                 assert_eq!(r, Ok(false), "{name:?}");
                 assert_eq!(o, before);
             }
-            Some(&(name, min, max, whole, infinite)) => {
-                let ok = (infinite && v == f64::INFINITY)
-                    || (v.is_finite() && v >= min && v <= max && (!whole || v == v.trunc()));
-                if ok {
+            Some(e) => {
+                let name = e.name;
+                if e.accepts(v) {
                     assert_eq!(r, Ok(true), "{name} = {v:e}");
                     assert_eq!(
                         o.number_mut(name).map(|f| f.to_bits()),

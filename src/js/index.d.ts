@@ -31,7 +31,11 @@ export interface ZantaraOptions {
   stableAfter?: number;
   /** Ms between pings (default 25000; 0 sends none). */
   heartbeatInterval?: number;
-  /** Ms without any frame before the link is declared dead and replaced (default 60000; 0 never). */
+  /**
+   * Ms a ping may go unanswered by any frame before the link is declared dead and replaced (default
+   * 60000; half of it without pings, where a quiet link is pinged after half of it); 0: no check,
+   * else at least 100.
+   */
   heartbeatTimeout?: number;
   /** Sent as `?role=`. */
   role?: string;
@@ -52,6 +56,8 @@ export interface ZantaraOptions {
   maxFrameSize?: number;
   /** Per-close-code overrides of the reconnect policy, e.g. `{4001: 'stop'}`. */
   closeCodes?: Record<number, CloseReaction>;
+  /** Ms an attempt (token wait and handshake) may take before it is retried (default 20000; at least 1). */
+  connectTimeout?: number;
 }
 
 /** Payload of `connected`: the server welcome's `data`, or `{clientId: null, userId}` without one. */

@@ -270,9 +270,31 @@ pub fn gen_f64(rng: &mut Rng) -> f64 {
     }
 }
 
-/// The numeric options of `OPTIONS`: name, minimum, maximum, whole numbers
-/// only, `Infinity` allowed.
-pub fn number_options() -> Vec<(&'static str, f64, f64, bool, bool)> {
+/// A numeric option of `OPTIONS`, as its kind describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberOption {
+    pub name: &'static str,
+    pub min: f64,
+    pub max: f64,
+    /// Whole numbers only.
+    pub whole: bool,
+    /// `Infinity` allowed.
+    pub infinity_ok: bool,
+    /// 0 allowed (off) below a positive minimum.
+    pub zero_off: bool,
+}
+
+impl NumberOption {
+    /// Whether the option accepts `v`, restated from the kind's docs.
+    pub fn accepts(&self, v: f64) -> bool {
+        (self.infinity_ok && v == f64::INFINITY)
+            || (self.zero_off && v == 0.0)
+            || (v.is_finite() && v >= self.min && v <= self.max && (!self.whole || v == v.trunc()))
+    }
+}
+
+/// The numeric options of `OPTIONS`.
+pub fn number_options() -> Vec<NumberOption> {
     OPTIONS
         .iter()
         .filter_map(|s| match s.kind {
@@ -281,8 +303,16 @@ pub fn number_options() -> Vec<(&'static str, f64, f64, bool, bool)> {
                 max,
                 whole,
                 infinity_ok,
+                zero_off,
                 ..
-            } => Some((s.name, min, max, whole, infinity_ok)),
+            } => Some(NumberOption {
+                name: s.name,
+                min,
+                max,
+                whole,
+                infinity_ok,
+                zero_off,
+            }),
             _ => None,
         })
         .collect()
@@ -293,7 +323,8 @@ pub fn number_options() -> Vec<(&'static str, f64, f64, bool, bool)> {
 /// `autoReconnect` off, up to three close-code overrides.
 pub fn gen_options(rng: &mut Rng) -> Options {
     let mut o = Options::default();
-    for (name, min, max, whole, infinite) in number_options() {
+    for n in number_options() {
+        let (name, min, max, whole, infinite) = (n.name, n.min, n.max, n.whole, n.infinity_ok);
         if !rng.chance(0.7) {
             continue;
         }
@@ -322,10 +353,10 @@ pub fn gen_options(rng: &mut Rng) -> Options {
                 }
             },
         };
-        let v = if v.is_finite() {
-            (if whole { v.floor() } else { v }).clamp(min, max)
-        } else {
+        let v = if !v.is_finite() || (n.zero_off && v == 0.0) {
             v
+        } else {
+            (if whole { v.floor() } else { v }).clamp(min, max)
         };
         assert_eq!(o.set_number(name, v), Ok(true), "{name} = {v}");
     }

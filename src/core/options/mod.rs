@@ -65,6 +65,8 @@ pub struct Options {
     pub max_frame_size: f64,
     /// `closeCodes`.
     pub close_codes: Vec<(u16, CloseReaction)>,
+    /// `connectTimeout`, in ms.
+    pub connect_timeout: f64,
 }
 
 impl Default for Options {
@@ -91,6 +93,7 @@ impl Default for Options {
             welcome_timeout: f64::NAN,
             max_frame_size: f64::NAN,
             close_codes: Vec::new(),
+            connect_timeout: f64::NAN,
         };
         for s in &OPTIONS {
             match s.kind {
@@ -122,6 +125,7 @@ impl Options {
             "maxQueuedBytes" => &mut self.max_queued_bytes,
             "welcomeTimeout" => &mut self.welcome_timeout,
             "maxFrameSize" => &mut self.max_frame_size,
+            "connectTimeout" => &mut self.connect_timeout,
             _ => return None,
         })
     }

@@ -37,6 +37,8 @@ pub enum OptionKind {
         whole: bool,
         /// `Infinity` is accepted too.
         infinity_ok: bool,
+        /// 0 is accepted too, meaning "off", below a `min` above 0.
+        zero_off: bool,
         /// The default.
         default: f64,
     },
@@ -62,6 +64,7 @@ const fn ms(min: f64, default: f64) -> OptionKind {
         max: MAX_DELAY_MS,
         whole: false,
         infinity_ok: false,
+        zero_off: false,
         default,
     }
 }
@@ -73,6 +76,7 @@ const fn count(min: f64, default: f64) -> OptionKind {
         max: MAX_COUNT,
         whole: true,
         infinity_ok: false,
+        zero_off: false,
         default,
     }
 }
@@ -86,7 +90,7 @@ const MS_FROM_1: &str = "a number of milliseconds from 1 to 2147483647";
 /// `debug` is on), since legacy pages pass extra keys. The wasm build leaves
 /// the docs out (empty): it never shows them.
 #[rustfmt::skip]
-pub const OPTIONS: [OptionSpec; 19] = docs_off_wasm([
+pub const OPTIONS: [OptionSpec; 20] = docs_off_wasm([
     OptionSpec { name: "wsUrl", kind: OptionKind::Text,
         expected: "a string URL (ws://, wss://, http(s):// or /path)",
         doc: "The server URL (else `ZANTARA_WS_URL`, else the page origin at `/ws`)." },
@@ -98,7 +102,8 @@ pub const OPTIONS: [OptionSpec; 19] = docs_off_wasm([
         doc: "The first reconnect delay, in ms." },
     OptionSpec { name: "maxReconnectAttempts",
         kind: OptionKind::Number {
-            min: 0.0, max: MAX_COUNT, whole: true, infinity_ok: true, default: 10.0 },
+            min: 0.0, max: MAX_COUNT, whole: true, infinity_ok: true, zero_off: false,
+            default: 10.0 },
         expected: "a whole number >= 0, or Infinity",
         doc: "Attempts per outage before `reconnect_failed`; `Infinity` never gives up." },
     OptionSpec { name: "debug", kind: OptionKind::Bool { default: false },
@@ -112,7 +117,8 @@ pub const OPTIONS: [OptionSpec; 19] = docs_off_wasm([
         doc: "The longest reconnect delay, in ms (never below `reconnectInterval`)." },
     OptionSpec { name: "jitter",
         kind: OptionKind::Number {
-            min: 0.0, max: 1.0, whole: false, infinity_ok: false, default: 0.2 },
+            min: 0.0, max: 1.0, whole: false, infinity_ok: false, zero_off: false,
+            default: 0.2 },
         expected: "a number from 0 to 1",
         doc: "Share of each delay that randomness may remove, from 0 to 1." },
     OptionSpec { name: "stableAfter", kind: ms(0.0, 5000.0),
@@ -120,10 +126,17 @@ pub const OPTIONS: [OptionSpec; 19] = docs_off_wasm([
         doc: "Ms a connection must stay open before the attempt counter resets." },
     OptionSpec { name: "heartbeatInterval", kind: ms(0.0, 25000.0),
         expected: MS_FROM_0,
-        doc: "Ms between pings; 0 sends none." },
-    OptionSpec { name: "heartbeatTimeout", kind: ms(0.0, 60000.0),
-        expected: MS_FROM_0,
-        doc: "Ms without any frame before the link is declared dead; 0 never." },
+        doc: "Ms between pings, each starting a probe unless one is outstanding; 0 sends \
+              none (then a quiet link is probed after `heartbeatTimeout / 2`)." },
+    OptionSpec { name: "heartbeatTimeout",
+        kind: OptionKind::Number {
+            min: 100.0, max: MAX_DELAY_MS, whole: false, infinity_ok: false, zero_off: true,
+            default: 60000.0 },
+        expected: "0 (off), or a number of milliseconds from 100 to 2147483647",
+        doc: "Ms a probe (a ping) may go unanswered by any frame before the link is declared \
+              dead (half of it with `heartbeatInterval: 0`); silence alone never is. A dead \
+              link is found within `heartbeatInterval + heartbeatTimeout` of its last frame \
+              (`heartbeatTimeout` with pings off), plus timer slack. 0: no check." },
     OptionSpec { name: "role", kind: OptionKind::Text,
         expected: "a string",
         doc: "Sent as `?role=`." },
@@ -148,11 +161,15 @@ pub const OPTIONS: [OptionSpec; 19] = docs_off_wasm([
     OptionSpec { name: "closeCodes", kind: OptionKind::CloseCodes,
         expected: "an object mapping close codes 1000-4999 to 'reconnect', 'slow' or 'stop'",
         doc: "Per-code overrides of the close policy, e.g. `{ 4001: 'stop' }`." },
+    OptionSpec { name: "connectTimeout", kind: ms(1.0, 20000.0),
+        expected: MS_FROM_1,
+        doc: "Ms an attempt may take (token wait and handshake) before it is dropped and \
+              retried after the backoff delay; never 0, so the wait is always bounded." },
 ]);
 
 /// `table` with its docs emptied when compiling to wasm, where they would
 /// weigh about 600 gzip bytes.
-const fn docs_off_wasm(mut table: [OptionSpec; 19]) -> [OptionSpec; 19] {
+const fn docs_off_wasm(mut table: [OptionSpec; 20]) -> [OptionSpec; 20] {
     let mut i = 0;
     while cfg!(target_arch = "wasm32") && i < table.len() {
         table[i].doc = "";
@@ -206,9 +223,11 @@ impl OptionSpec {
                 max,
                 whole,
                 infinity_ok,
+                zero_off,
                 ..
             } => {
                 (infinity_ok && v == f64::INFINITY)
+                    || (zero_off && v == 0.0)
                     || (v.is_finite() && v >= min && v <= max && (!whole || v.fract() == 0.0))
             }
             _ => false,

@@ -17,6 +17,7 @@ fn defaults_are_the_legacy_ones() {
     assert_eq!(o.max_queued_bytes, 1_048_576.0);
     assert_eq!(o.welcome_timeout, 500.0);
     assert_eq!(o.max_frame_size, 1_048_576.0);
+    assert_eq!(o.connect_timeout, 20000.0);
     assert_eq!(o.backoff, BackoffKind::Linear);
     assert_eq!((o.ws_url, o.role), (None, None));
     assert!(o.close_codes.is_empty());
@@ -108,6 +109,22 @@ fn numbers_are_range_checked_with_named_errors() {
         Ok(true)
     );
     assert_eq!(o.set_number("heartbeatInterval", 0.0), Ok(true));
+    // heartbeatTimeout: 0 is off, else at least 100 ms.
+    assert_eq!(o.set_number("heartbeatTimeout", 0.0), Ok(true));
+    assert_eq!(o.set_number("heartbeatTimeout", 100.0), Ok(true));
+    for v in [-0.5, 0.5, 99.9, f64::NAN, f64::INFINITY] {
+        let e = o.set_number("heartbeatTimeout", v).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ZantaraWebSocket: option `heartbeatTimeout` must be 0 (off), or a number of \
+             milliseconds from 100 to 2147483647",
+            "{v}"
+        );
+    }
+    assert_eq!(o.heartbeat_timeout, 100.0);
+    // connectTimeout: never 0, so the wait is always bounded.
+    assert!(o.set_number("connectTimeout", 0.0).is_err());
+    assert_eq!(o.set_number("connectTimeout", 1.0), Ok(true));
     assert_eq!(o.set_number("nope", 1.0), Ok(false));
     assert_eq!(o.set_number("", 1.0), Ok(false));
     assert_eq!(o.set_number("debug", 1.0), Ok(false));
