@@ -197,13 +197,16 @@ fn offline_suspends_attempts_and_online_retries_at_once() {
     assert_eq!(
         m.state(),
         ConnState::Open,
-        "an open socket is left to the heartbeat"
+        "an open socket is left to the liveness check"
     );
     let acts = close(&mut m, 20.0, 1006);
     assert!(reconnecting(&acts).is_none());
-    assert_eq!(m.next_deadline(), None, "no timer while offline");
+    // No attempt while offline: only a re-check of navigator.onLine every
+    // maxReconnectInterval (the shell refreshes set_online before a tick).
+    assert_eq!(m.next_deadline(), Some(15_020.0), "only the re-check");
     m.tick(1e6, 0.0, 0);
     assert_eq!(opens(&m.take_actions()), 0);
+    assert_eq!(m.next_deadline(), Some(1e6 + 15_000.0));
     m.set_online(1e6 + 1.0, true);
     let acts = m.take_actions();
     assert_eq!(reconnecting(&acts), Some((1, 0.0)));
@@ -215,7 +218,11 @@ fn offline_suspends_attempts_and_online_retries_at_once() {
     close(&mut m, 0.0, 1006);
     assert_eq!(m.attempt(), 1);
     m.set_online(5.0, false);
-    assert_eq!(m.next_deadline(), None);
+    assert_eq!(
+        m.next_deadline(),
+        Some(15_005.0),
+        "the retry's timer is cancelled"
+    );
     m.set_online(6.0, true);
     let acts = m.take_actions();
     assert_eq!(reconnecting(&acts), Some((1, 0.0)));

@@ -1,7 +1,8 @@
 //! The pure core: every decision of the client, with no browser dependency.
 //!
-//! Each piece takes the current time (`now_ms`, milliseconds of the wall clock,
-//! as `Date.now()` gives them) and random numbers in `[0, 1)` as arguments, so
+//! Each piece takes the current time (`now_ms`: for the state machine, a
+//! monotonic clock in ms, as `performance.now()` gives it; the wall clock is
+//! given separately) and random numbers in `[0, 1)` as arguments, so
 //! the browser shell stays a thin carrier of events and the logic is tested
 //! natively and deterministically.
 

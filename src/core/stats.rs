@@ -1,6 +1,8 @@
 //! Health counters, as `getStats()` reports them.
 
-/// Counters kept by the [`Machine`](super::Machine). Times are wall-clock ms.
+/// Counters kept by the [`Machine`](super::Machine). Times are in ms: of the
+/// wall clock for `last_pong_ms`, of the machine's monotonic clock (`now`)
+/// for `opened_at_ms`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Frames received (every frame, good or bad).
@@ -28,9 +30,10 @@ pub struct Stats {
     pub last_unsent_bytes: u64,
     /// Round trip of the last answered heartbeat.
     pub rtt_ms: Option<f64>,
-    /// When the last pong arrived.
+    /// When the last pong arrived, by the wall clock (ms since the epoch).
     pub last_pong_ms: Option<f64>,
-    /// When the current connection opened (`None` when not open).
+    /// When the current connection opened, by the machine's clock (`None`
+    /// when not open).
     pub opened_at_ms: Option<f64>,
 }
 

@@ -77,7 +77,7 @@ impl Sim {
                 assert_eq!(acts.len(), ctl.len());
                 if b.writable {
                     assert_eq!(ctl.len(), 1, "subscribe while open sends once");
-                    let (kind, c) = parse_control(ctl[0], now);
+                    let (kind, c) = parse_control(ctl[0], self.wall_time());
                     assert_eq!((kind.as_str(), c.as_deref()), ("subscribe", Some(&*ch)));
                 } else {
                     assert!(ctl.is_empty(), "subscribe while not open sent");
@@ -102,7 +102,7 @@ impl Sim {
         assert_eq!(acts.len(), ctl.len());
         if r && b.writable {
             assert_eq!(ctl.len(), 1);
-            let (kind, c) = parse_control(ctl[0], now);
+            let (kind, c) = parse_control(ctl[0], self.wall_time());
             assert_eq!((kind.as_str(), c.as_deref()), ("unsubscribe", Some(&*ch)));
         } else {
             assert!(ctl.is_empty());
@@ -176,7 +176,11 @@ impl Sim {
         } else if !v {
             self.cov.offline_waits += 1;
             assert!(acts.is_empty(), "going offline while waiting did something");
-            assert_eq!(self.m.next_deadline(), None, "a timer runs while offline");
+            assert_eq!(
+                self.m.next_deadline(),
+                Some(now + self.cap()),
+                "offline, only the re-check of navigator.onLine"
+            );
             let back = u32::from(b.deadline.is_some());
             assert_eq!(self.m.attempt(), b.attempt.saturating_sub(back));
         } else if f64::from(b.attempt) >= self.o.max_reconnect_attempts {

@@ -2,6 +2,7 @@
 //! an attempt after the backoff delay), after each kind of step, and after
 //! every step whatever it was.
 
+use zantara_websocket::core::machine::{ERROR_CLOSE_GRACE_MS, GRACE_MS};
 use zantara_websocket::core::{Action, CloseReaction, ConnState, Event};
 
 use super::{Before, Loss, Op, Sim};
@@ -52,7 +53,11 @@ impl Sim {
         assert_eq!(self.m.state(), ConnState::Reconnecting);
         if !self.online {
             assert_eq!((rec, opens(acts)), (None, 0), "an attempt while offline");
-            assert_eq!(self.m.next_deadline(), None);
+            assert_eq!(
+                self.m.next_deadline(),
+                Some(self.now + self.cap()),
+                "offline, only the re-check of navigator.onLine"
+            );
             return;
         }
         let attempt = b.attempt + 1;
@@ -68,7 +73,7 @@ impl Sim {
         assert_eq!(a, attempt);
         assert!(delay == want, "delay {delay}, expected {want}");
         assert_eq!(self.m.attempt(), attempt);
-        if delay <= 0.0 {
+        if self.now + delay <= self.now {
             assert_eq!(opens(acts), 1, "a zero delay starts at once");
         } else {
             assert_eq!(opens(acts), 0);
@@ -164,6 +169,9 @@ impl Sim {
                 self.o.heartbeat_interval,
                 self.o.stable_after,
                 self.o.welcome_timeout,
+                self.o.connect_timeout,
+                GRACE_MS,
+                ERROR_CLOSE_GRACE_MS,
             ]
             .into_iter()
             .fold(0.0, f64::max);
@@ -175,11 +183,16 @@ impl Sim {
         if self.hidden && st != ConnState::Closed {
             assert!(self.sock.is_none(), "a socket while the page is hidden");
         }
-        // Never stuck: waiting online and visible means a timer is set.
-        if st == ConnState::Reconnecting && self.sock.is_none() && self.online && !self.hidden {
+        // Never stuck: waiting while visible (offline too: navigator.onLine
+        // is re-checked), an attempt (the connect timeout bounds it), a link
+        // with a liveness check: a timer is set.
+        let waiting = st == ConnState::Reconnecting && self.sock.is_none() && !self.hidden;
+        let attempt = self.sock.is_some_and(|s| !s.opened);
+        let checked = self.sock.is_some_and(|s| s.opened) && self.o.heartbeat_timeout > 0.0;
+        if waiting || attempt || checked {
             assert!(
                 m.next_deadline().is_some(),
-                "reconnecting with nothing to wait for"
+                "{st:?} with nothing to wait for (attempt {attempt}, checked {checked})"
             );
         }
         assert_eq!(m.subscriptions(), &self.subs[..]);

@@ -6,7 +6,9 @@
 //!
 //! - `run.rs`: setting up a run, the clock, picking and making each step.
 //! - `calls.rs`: the application's and the page's calls.
-//! - `socket.rs`: the socket's events, stale ones, and timer ticks.
+//! - `socket.rs`: the socket's events, and stale ones.
+//! - `clock.rs`: timer ticks, the socket created or failing without a
+//!   close, frames credited, probes, and steps of the wall clock.
 //! - `shell.rs`: carrying out the actions, checking each event.
 //! - `checks.rs`: what must hold after each kind of step and after every one.
 
@@ -20,6 +22,7 @@ use crate::core_support::rng::Rng;
 
 mod calls;
 mod checks;
+mod clock;
 mod run;
 mod shell;
 mod socket;
@@ -32,6 +35,12 @@ struct Sock {
     opened: bool,
     /// Its `readyState` left OPEN (closing): every send fails from now on.
     dead: bool,
+    /// When the attempt started (its `Open` action).
+    started: f64,
+    /// The shell created the WebSocket (`socket_created` or an `error`).
+    created: bool,
+    /// When it fired `error` while connecting.
+    error_at: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,9 +64,15 @@ enum Op {
     OpenFailed,
     OpenFailedStale,
     FrameDropped,
+    Created,
+    SocketError,
+    SocketErrorStale,
+    Credit,
+    Probe,
+    Wall,
 }
 
-const OPS: [(Op, u64); 19] = [
+const OPS: [(Op, u64); 25] = [
     (Op::Connect, 4),
     (Op::Disconnect, 2),
     (Op::Subscribe, 6),
@@ -77,6 +92,12 @@ const OPS: [(Op, u64); 19] = [
     (Op::OpenFailed, 2),
     (Op::OpenFailedStale, 1),
     (Op::FrameDropped, 1),
+    (Op::Created, 5),
+    (Op::SocketError, 2),
+    (Op::SocketErrorStale, 1),
+    (Op::Credit, 5),
+    (Op::Probe, 2),
+    (Op::Wall, 3),
 ];
 
 /// What the runs reached, to show the fuzzer gets deep into the machine.
@@ -101,6 +122,12 @@ pub(crate) struct Coverage {
     disconnects: u64,
     page_hides: u64,
     offline_waits: u64,
+    offline_rechecks: u64,
+    token_timeouts: u64,
+    socket_failures: u64,
+    probe_pings: u64,
+    sleep_probes: u64,
+    late_ticks: u64,
 }
 
 impl Coverage {
@@ -124,6 +151,12 @@ impl Coverage {
         self.disconnects += o.disconnects;
         self.page_hides += o.page_hides;
         self.offline_waits += o.offline_waits;
+        self.offline_rechecks += o.offline_rechecks;
+        self.token_timeouts += o.token_timeouts;
+        self.socket_failures += o.socket_failures;
+        self.probe_pings += o.probe_pings;
+        self.sleep_probes += o.sleep_probes;
+        self.late_ticks += o.late_ticks;
     }
 }
 
@@ -152,8 +185,11 @@ pub(crate) struct Sim {
     pub(crate) o: Options,
     m: Machine<String>,
     weights: Vec<u64>,
+    /// The machine's clock: monotonic.
     now: f64,
     max_now: f64,
+    /// The wall clock's offset, once set.
+    wall: Option<f64>,
     // The shell.
     sock: Option<Sock>,
     last_open_gen: Option<u32>,
@@ -164,6 +200,8 @@ pub(crate) struct Sim {
     hidden: bool,
     connected_emitted: bool,
     ping: Option<f64>,
+    /// When the last frame on the open socket arrived (or it opened).
+    last_heard: f64,
     /// This step delivered a live `open` event.
     just_opened: bool,
     // User frames: ids in acceptance order; "id:size" is the frame.
@@ -214,8 +252,8 @@ fn control_frames(acts: &[Action<String>]) -> Vec<&str> {
 }
 
 /// `(type, channel)` of a control frame, after checking it is valid JSON of
-/// the expected shape.
-fn parse_control(text: &str, now: f64) -> (String, Option<String>) {
+/// the expected shape, stamped with the wall clock `wall`.
+fn parse_control(text: &str, wall: f64) -> (String, Option<String>) {
     let Ok(Json::Obj(kv)) = parse_json(text) else {
         panic!("control frame is not a JSON object: {text:?}");
     };
@@ -226,7 +264,7 @@ fn parse_control(text: &str, now: f64) -> (String, Option<String>) {
     };
     assert_eq!(
         get("timestamp"),
-        Some(Json::Str(frame::iso8601(now))),
+        Some(Json::Str(frame::iso8601(wall))),
         "{text:?}"
     );
     let channel = match get("channel") {

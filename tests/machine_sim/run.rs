@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use zantara_websocket::core::machine::LATE_MS;
 use zantara_websocket::core::{ConnState, Machine, RESERVED_EVENTS};
 
 use super::{Before, Coverage, Op, Sim, Sock, OPS};
@@ -33,6 +34,7 @@ impl Sim {
             weights,
             now,
             max_now: now,
+            wall: None,
             sock: None,
             last_open_gen: None,
             old_gens: Vec::new(),
@@ -42,6 +44,7 @@ impl Sim {
             hidden: false,
             connected_emitted: false,
             ping: None,
+            last_heard: now,
             just_opened: false,
             next_id: 0,
             immediate: None,
@@ -98,15 +101,25 @@ impl Sim {
         unreachable!()
     }
 
-    /// The wall clock moves on before every call: mostly forward a little,
-    /// sometimes a lot (a sleeping laptop), sometimes back (a clock step).
+    /// The machine's (monotonic) clock moves on before every call: mostly a
+    /// little, sometimes a lot (a sleeping laptop whose clock ran on). A tick
+    /// comes at its deadline, a little after (timer slack), much later (a
+    /// frozen page) or at the next whole minute (a throttled tab).
     fn advance(&mut self, op: Op) {
         if op == Op::Tick {
             if let Some(d) = self.m.next_deadline() {
                 let late = self.rng.below(100) as f64;
-                match self.rng.below(3) {
+                match self.rng.below(5) {
                     0 => return self.set_now(self.now.max(d)),
                     1 => return self.set_now(self.now.max(d + late)),
+                    2 => {
+                        let frozen = LATE_MS + 1.0 + self.rng.below(5000) as f64;
+                        return self.set_now(self.now.max(d + frozen));
+                    }
+                    3 => {
+                        let minute = (d.max(self.now) / 60_000.0).ceil() * 60_000.0;
+                        return self.set_now(minute);
+                    }
                     _ => {}
                 }
             }
@@ -114,9 +127,8 @@ impl Sim {
         let mut dt = match self.rng.below(100) {
             0..=39 => 0.0,
             40..=79 => self.rng.below(2_000) as f64,
-            80..=89 => self.rng.below(60_000) as f64,
-            90..=93 => 1e6 + self.rng.below(3_000_000_000) as f64,
-            _ => -1.0 - self.rng.below(5_000) as f64,
+            80..=93 => self.rng.below(60_000) as f64,
+            _ => 1e6 + self.rng.below(3_000_000_000) as f64,
         };
         if self.rng.chance(0.05) {
             dt += self.rng.unit();
@@ -228,15 +240,22 @@ impl Sim {
             Op::Frame => self.op_frame(&b, &mut text),
             Op::Close => self.op_close(&b, &mut text),
             Op::OpenFailed => self.op_open_failed(&b, &mut text),
-            Op::OpenStale | Op::FrameStale | Op::CloseStale | Op::OpenFailedStale => {
-                self.stale(op, &mut text)
-            }
+            Op::OpenStale
+            | Op::FrameStale
+            | Op::CloseStale
+            | Op::OpenFailedStale
+            | Op::SocketErrorStale => self.stale(op, &mut text),
             Op::Tick => self.tick(&b, &mut text),
             Op::Online => self.op_online(&b, &mut text),
             Op::PageHide => self.op_page_hide(&b),
             Op::PageShow => self.op_page_show(&b),
             Op::Die => self.op_die(),
             Op::FrameDropped => self.op_frame_dropped(),
+            Op::Created => self.op_created(&b, &mut text),
+            Op::SocketError => self.op_socket_error(&b, &mut text),
+            Op::Credit => self.op_credit(&mut text),
+            Op::Probe => self.op_probe(&b),
+            Op::Wall => self.op_wall(&b, &mut text),
         };
         text += &format!(" -> {:?}, {} actions", self.m.state(), acts.len());
         self.note(text);

@@ -32,6 +32,9 @@ impl Sim {
                         gen: g,
                         opened: false,
                         dead: false,
+                        started: self.now,
+                        created: false,
+                        error_at: None,
                     });
                     self.cov.opens += 1;
                 }
@@ -52,7 +55,7 @@ impl Sim {
                     assert_eq!(s.gen, self.m.generation());
                     let (bytes, user) = match out {
                         Outgoing::Control(t) => {
-                            let (kind, _) = parse_control(t, self.now);
+                            let (kind, _) = parse_control(t, self.wall_time());
                             if kind == "ping" {
                                 self.ping = Some(self.now);
                                 self.cov.pings += 1;

@@ -1,6 +1,6 @@
 //! The socket's events (`open`, frames, `close`, a failed open, a socket
-//! that stops being writable, a dropped frame), events of stale sockets,
-//! and timer ticks, each checked against the model.
+//! that stops being writable, a dropped frame) and events of stale sockets,
+//! each checked against the model.
 
 use zantara_websocket::core::{
     frame, Action, Close, CloseReaction, ConnState, Error, Event, FrameType, Outgoing,
@@ -10,7 +10,6 @@ use super::{
     control_frames, default_reaction, parse_control, parse_frame, Before, Loss, Op, Sim, Sock,
 };
 use crate::core_support::gen::gen_string;
-use crate::core_support::machine::opens;
 
 impl Sim {
     pub(super) fn op_open(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
@@ -22,6 +21,7 @@ impl Sim {
                 self.m.on_open(now, s.gen);
                 self.just_opened = true;
                 self.sock = Some(Sock { opened: true, ..s });
+                self.last_heard = now;
                 self.connections += 1;
                 self.connected_emitted = false;
                 self.ping = None;
@@ -31,7 +31,7 @@ impl Sim {
                 // Subscriptions first, in order, then the queue, in order.
                 let ctl: Vec<_> = control_frames(&acts)
                     .into_iter()
-                    .map(|t| parse_control(t, now))
+                    .map(|t| parse_control(t, self.wall_time()))
                     .collect();
                 let want: Vec<_> = self
                     .subs
@@ -90,6 +90,7 @@ impl Sim {
                     self.m.on_frame(now, s.gen, kind, bytes),
                     "live frame refused"
                 );
+                self.last_heard = now;
                 self.in_msgs += 1;
                 self.in_bytes += bytes as u64;
                 let acts = self.drain();
@@ -177,22 +178,28 @@ impl Sim {
                 self.old_gens.push(s.gen);
                 let acts = self.drain();
                 assert_eq!(acts.first(), Some(&Action::Emit(Event::Error(e))));
-                let reaction = if self.o.auto_reconnect {
-                    self.o.close_policy().decide(1006).reaction
-                } else {
-                    CloseReaction::Stop
-                };
-                let loss = Loss {
-                    was_open: false,
-                    code: 1006,
-                    reaction,
-                    random,
-                    zero_delay: false,
-                };
-                self.expect_loss(&acts, b, &loss);
+                self.expect_loss(&acts, b, &self.failed_attempt(random));
                 acts
             }
             _ => self.tick(b, text),
+        }
+    }
+
+    /// An attempt that failed as a close 1006 (a failed open, a socket
+    /// error without a close): the close policy decides, unless
+    /// `autoReconnect` is off.
+    pub(super) fn failed_attempt(&self, random: f64) -> Loss {
+        let reaction = if self.o.auto_reconnect {
+            self.o.close_policy().decide(1006).reaction
+        } else {
+            CloseReaction::Stop
+        };
+        Loss {
+            was_open: false,
+            code: 1006,
+            reaction,
+            random,
+            zero_delay: false,
         }
     }
 
@@ -237,6 +244,13 @@ impl Sim {
                         .pick(&[None, Some(FrameType::Connected), Some(FrameType::Pong)]);
                 assert!(!self.m.on_frame(now, g, kind, 10), "stale frame accepted");
             }
+            Op::SocketErrorStale => {
+                if self.rng.chance(0.5) {
+                    self.m.on_socket_error(now, g);
+                } else {
+                    self.m.socket_created(now, g);
+                }
+            }
             Op::CloseStale => {
                 let code = self.gen_close_code();
                 let close = Close {
@@ -263,74 +277,6 @@ impl Sim {
             snapshot,
             "{op:?} of generation {g} changed the machine"
         );
-        acts
-    }
-
-    pub(super) fn tick(&mut self, b: &Before, text: &mut String) -> Vec<Action<String>> {
-        let now = self.now;
-        let random = self.gen_random();
-        let unsent = self.rng.below(10_000);
-        let sock = self.sock;
-        let due = b.deadline.is_some_and(|d| d <= now + 1.0);
-        *text += &format!(" deadline {:?} random {random}", b.deadline);
-        let snapshot = (!due).then(|| format!("{:?}", self.m));
-        self.m.tick(now, random, unsent);
-        let acts = self.drain();
-        if let Some(snapshot) = snapshot {
-            assert!(acts.is_empty(), "tick before the deadline acted: {acts:?}");
-            assert_eq!(
-                format!("{:?}", self.m),
-                snapshot,
-                "tick before the deadline changed the machine"
-            );
-        }
-        if let Some(d) = self.m.next_deadline() {
-            assert!(d >= now - 1.0, "tick at {now} left an overdue deadline {d}");
-        }
-        let dropped = acts.iter().find_map(|a| match a {
-            Action::Drop { reason, .. } => Some(*reason),
-            _ => None,
-        });
-        let stop_unless_auto = if self.o.auto_reconnect {
-            CloseReaction::Reconnect
-        } else {
-            CloseReaction::Stop
-        };
-        // A timeout is an abnormal close (1006): a dead link is replaced at
-        // once, a socket stuck connecting after the backoff delay.
-        let timeout = |was_open: bool| Loss {
-            was_open,
-            code: 1006,
-            reaction: stop_unless_auto,
-            random,
-            zero_delay: was_open,
-        };
-        match dropped {
-            Some("heartbeat timeout") => {
-                self.cov.heartbeat_timeouts += 1;
-                let s = sock.expect("a socket was dropped");
-                assert!(s.opened);
-                assert!(self.o.heartbeat_timeout > 0.0);
-                self.old_gens.push(s.gen);
-                self.expect_loss(&acts, b, &timeout(true));
-                assert_eq!(self.m.stats().last_unsent_bytes, unsent);
-            }
-            Some("connect timeout") => {
-                self.cov.connect_timeouts += 1;
-                let s = sock.expect("a socket was dropped");
-                assert!(!s.opened);
-                self.old_gens.push(s.gen);
-                self.expect_loss(&acts, b, &timeout(false));
-            }
-            Some(other) => panic!("tick dropped a socket for {other:?}"),
-            None => {
-                if opens(&acts) == 1 {
-                    // A delayed attempt started.
-                    assert!(sock.is_none() && self.m.state() == ConnState::Reconnecting);
-                    assert_eq!(acts.len(), 1);
-                }
-            }
-        }
         acts
     }
 }

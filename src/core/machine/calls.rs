@@ -34,6 +34,7 @@ impl<F> Machine<F> {
         }
         self.forget_socket();
         self.reconnect_at = None;
+        self.recheck_at = None;
         self.generation = self.generation.wrapping_add(1);
         self.stats.last_close_code = Some(1000);
         self.stats.last_close_reason = "client disconnect".into();

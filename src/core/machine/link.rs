@@ -1,16 +1,47 @@
-//! Socket events: open, frames (and frames credited by the JS listener),
-//! close, a socket found unable to send, and an attempt that failed before
-//! a socket existed.
+//! Socket events: the socket created, open, frames (and frames credited by
+//! the JS listener), an error, close, a socket found unable to send, and an
+//! attempt that failed before a socket existed.
 
+use super::liveness::{Expiry, ERROR_CLOSE_GRACE_MS};
 use super::{Action, Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
 use crate::core::frame::{encode_control, FrameType};
 use crate::core::Error;
 
 impl<F> Machine<F> {
+    /// The shell created the WebSocket of `generation` (the token, if any,
+    /// had arrived). A connect timeout before this call is reported as
+    /// `TOKEN_FAILED` ("no token within connectTimeout") on `error`.
+    pub fn socket_created(&mut self, _now: f64, generation: u32) {
+        if generation != self.generation {
+            return;
+        }
+        if let Socket::Pending(a) = &mut self.socket {
+            a.created = true;
+        }
+    }
+
+    /// The socket of `generation` fired `error`. While it is connecting, a
+    /// `close` should follow; if none does within [`ERROR_CLOSE_GRACE_MS`],
+    /// `SOCKET_FAILED` is reported and the attempt is handled as a close
+    /// 1006. For an open socket nothing happens (its `close` follows).
+    ///
+    /// [`ERROR_CLOSE_GRACE_MS`]: super::ERROR_CLOSE_GRACE_MS
+    pub fn on_socket_error(&mut self, now: f64, generation: u32) {
+        if generation != self.generation {
+            return;
+        }
+        if let Socket::Pending(a) = &mut self.socket {
+            a.created = true;
+            if a.error.is_none() {
+                a.error = Some(Expiry::new(now + ERROR_CLOSE_GRACE_MS));
+            }
+        }
+    }
+
     /// The socket of `generation` opened: send `subscribe` for every tracked
     /// channel, then the queued messages in order, then wait for the welcome.
     pub fn on_open(&mut self, now: f64, generation: u32) {
-        if generation != self.generation || !matches!(self.socket, Socket::Pending { .. }) {
+        if generation != self.generation || !matches!(self.socket, Socket::Pending(_)) {
             return;
         }
         self.socket = Socket::Open(Link {
@@ -21,6 +52,7 @@ impl<F> Machine<F> {
             next_ping_at: (self.cfg.heartbeat_interval > 0.0)
                 .then_some(now + self.cfg.heartbeat_interval),
             ping_sent_at: None,
+            probe: None,
             connected_emitted: false,
         });
         self.stats.connections += 1;
@@ -28,10 +60,11 @@ impl<F> Machine<F> {
             self.stats.reconnects += 1;
         }
         self.stats.opened_at_ms = Some(now);
+        let wall = self.wall(now);
         let frames: Vec<String> = self
             .subs
             .iter()
-            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), now))
+            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), wall))
             .collect();
         for frame in frames {
             self.push_control(frame);
@@ -45,8 +78,8 @@ impl<F> Machine<F> {
 
     /// A frame of `bytes` arrived on the socket of `generation`; `kind` is its
     /// type, or `None` when it was unusable (the shell reports why). Any frame
-    /// proves the link alive. Returns false for a stale socket's frame, which
-    /// the shell must then ignore.
+    /// proves the link alive: it ends the outstanding probe. Returns false
+    /// for a stale socket's frame, which the shell must then ignore.
     pub fn on_frame(
         &mut self,
         now: f64,
@@ -61,6 +94,7 @@ impl<F> Machine<F> {
             return false;
         };
         link.last_rx = now;
+        link.probe = None;
         let first_welcome = kind == Some(FrameType::Connected) && !link.connected_emitted;
         if kind == Some(FrameType::Connected) {
             link.welcome_at = None;
@@ -75,7 +109,7 @@ impl<F> Machine<F> {
         match kind {
             Some(FrameType::Connected) if first_welcome => self.emit(Event::Connected),
             Some(FrameType::Pong) => {
-                self.stats.last_pong_ms = Some(now);
+                self.stats.last_pong_ms = Some(self.wall(now));
                 if let Some(sent) = ping_sent {
                     let rtt = (now - sent).max(0.0);
                     self.stats.rtt_ms = Some(rtt);
@@ -88,16 +122,15 @@ impl<F> Machine<F> {
     }
 
     /// `frames` channel messages of `bytes` in all arrived since the last
-    /// call; the shell counts and dispatches those in JS (no call into wasm
-    /// per message) and credits them here on every wake-up and stats read. A
-    /// credit proves the open link alive as of `now`: liveness is then known to
-    /// within one wake-up period, which the heartbeat's bound (timeout plus one
-    /// interval) already allows.
+    /// call, the last of them at `now`; the shell counts and dispatches those
+    /// in JS (no call into wasm per message) and credits them here before
+    /// every tick and stats read. With `frames > 0` they prove the open link
+    /// alive as of `now`: they end a probe started at or before then.
     pub fn credit(&mut self, now: f64, frames: u64, bytes: u64) {
         self.stats.messages_in += frames;
         self.stats.bytes_in += bytes;
-        if let Some(link) = self.link().filter(|_| frames > 0) {
-            link.last_rx = link.last_rx.max(now);
+        if frames > 0 {
+            self.heard(now);
         }
     }
 

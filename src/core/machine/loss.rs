@@ -54,8 +54,7 @@ impl<F> Machine<F> {
             return self.give_up();
         }
         if !self.online || self.hidden {
-            self.set_state(ConnState::Reconnecting, "offline");
-            return;
+            return self.wait_offline(now);
         }
         self.attempt += 1;
         let delay = match reaction {
@@ -68,14 +67,24 @@ impl<F> Machine<F> {
             attempt: self.attempt,
             delay_ms: delay,
         });
-        if delay <= 0.0 {
+        // A delay too small to move the clock (jitter near 1) is no delay:
+        // a deadline must lie ahead.
+        if now + delay <= now {
             self.start_socket(now);
         } else {
             self.reconnect_at = Some(now + delay);
         }
     }
 
+    /// Waits without an attempt until back online (or shown), re-checking
+    /// every `maxReconnectInterval` (see [`set_online`](Self::set_online)).
+    pub(super) fn wait_offline(&mut self, now: f64) {
+        self.set_state(ConnState::Reconnecting, "offline");
+        self.recheck_at = Some(now + self.cfg.backoff.cap());
+    }
+
     pub(super) fn give_up(&mut self) {
+        self.recheck_at = None;
         self.emit(Event::ReconnectFailed {
             attempts: self.attempt,
         });

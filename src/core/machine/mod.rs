@@ -2,95 +2,55 @@
 //! events, timer ticks, page lifecycle), actions out (open a socket, send a
 //! frame, drop the socket, emit an event), with no I/O of its own.
 //!
-//! Time is the wall clock in ms, given with each call; the shell keeps one
-//! wake-up timer at [`Machine::next_deadline`] and calls [`Machine::tick`]
-//! when it fires. Because every deadline is compared with the wall clock on
-//! each tick, a timer that fires late (a throttled or sleeping tab) still
-//! finds an overdue heartbeat at once.
+//! Time (`now`) is a monotonic clock in ms (the shell passes
+//! `performance.now()`-based time), given with each call; the wall clock is
+//! `now` plus the offset given to [`Machine::set_wall_offset`], and is only
+//! used for the `timestamp` of the control frames the core encodes and for
+//! `stats.last_pong_ms`. The shell keeps one wake-up timer at
+//! [`Machine::next_deadline`] and calls [`Machine::tick`] when it fires;
+//! every deadline is compared with `now` on each tick, so a timer that fires
+//! late still finds what is overdue.
+//!
+//! Liveness is by probe, never by silence. A probe is a ping awaiting an
+//! answer: any frame from the server ends it; one unanswered for the probe
+//! window is a dead link. With `heartbeatInterval > 0` each ping starts one
+//! (unless one is outstanding) and the window is `heartbeatTimeout`; with
+//! `heartbeatInterval == 0` a link quiet for `heartbeatTimeout / 2` gets one
+//! probe ping, and the window is `heartbeatTimeout / 2`; with
+//! `heartbeatTimeout == 0` there is no check. So a dead link is found within
+//! `heartbeatInterval + heartbeatTimeout` after its last frame (pings on) or
+//! `heartbeatTimeout` (pings off), plus timer slack, and a healthy server
+//! that answers within the window is never dropped, however quiet. A tick
+//! that runs more than [`LATE_MS`] after the deadline it was due for (a
+//! frozen or throttled page) gives an expiring probe or connect timeout one
+//! grace of [`GRACE_MS`] first, so the frames the browser queued meanwhile
+//! are delivered: the bounds then grow by the tick's lateness plus the grace.
+//! An attempt (token wait and handshake) is dropped after `connectTimeout`.
 //!
 //! The files: `types.rs` (the vocabulary shared with the shell: states,
-//! events, actions), this file (the machine's state, its queries and the
-//! small internal steps), `calls.rs` (calls from the page), `link.rs`
-//! (socket events), `time.rs` (deadlines and page lifecycle) and `loss.rs`
-//! (what happens when a connection is lost: the one reconnect-or-stop
-//! decision).
+//! events, actions), `parts.rs` (the parts of its state: socket, attempt,
+//! link, loss, config), this file (the machine, its queries and the small
+//! internal steps), `calls.rs` (calls from the page), `link.rs`
+//! (socket events), `liveness.rs` (probes, late wake-ups, the wall clock),
+//! `time.rs` (the tick and page lifecycle) and `loss.rs` (what happens when
+//! a connection is lost: the one reconnect-or-stop decision).
 
 mod calls;
 mod link;
+mod liveness;
 mod loss;
+mod parts;
 mod time;
 mod types;
 
+pub use liveness::{ERROR_CLOSE_GRACE_MS, GRACE_MS, LATE_MS, SLEEP_JUMP_MS};
 pub use types::{Action, Close, ConnState, Event, Outgoing};
 
+use liveness::Expiry;
+use parts::{Attempt, Config, Link, Loss, Socket};
+
 use super::frame::{encode_control, FrameType};
-use super::{Backoff, ClosePolicy, Options, Queue, Stats, Subs};
-
-/// The current socket, and what is known of it.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) enum Socket {
-    /// None: waiting to reconnect, offline, hidden or closed.
-    None,
-    /// Asked for (token wait and handshake) at `since`.
-    Pending { since: f64 },
-    /// Open, with the facts of this connection.
-    Open(Link),
-}
-
-/// The facts of one open connection; they begin and end with it.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Link {
-    /// False once the shell found the socket unable to send (closing).
-    pub(super) writable: bool,
-    /// When a frame last proved the link alive.
-    pub(super) last_rx: f64,
-    /// When the attempt counter resets (`stableAfter` after open).
-    pub(super) stable_at: Option<f64>,
-    /// When `connected` fires without a welcome frame.
-    pub(super) welcome_at: Option<f64>,
-    /// When the next heartbeat ping is due.
-    pub(super) next_ping_at: Option<f64>,
-    /// When the unanswered ping was sent.
-    pub(super) ping_sent_at: Option<f64>,
-    /// Whether `connected` fired on this connection.
-    pub(super) connected_emitted: bool,
-}
-
-/// Why a connection (or an attempt) was lost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Loss {
-    /// The socket's `close` event, or an attempt that failed before a socket
-    /// existed (reported as a close 1006).
-    Closed,
-    /// No frame within `heartbeatTimeout` on an open link.
-    HeartbeatTimeout,
-    /// No `open` within `heartbeatTimeout` of asking for the socket.
-    ConnectTimeout,
-}
-
-impl Loss {
-    /// The `state` event's reason.
-    pub(super) fn as_str(self) -> &'static str {
-        match self {
-            Loss::Closed => "close",
-            Loss::HeartbeatTimeout => "heartbeat timeout",
-            Loss::ConnectTimeout => "connect timeout",
-        }
-    }
-}
-
-/// The timing and policy part of [`Options`].
-#[derive(Debug, Clone)]
-pub(super) struct Config {
-    pub(super) backoff: Backoff,
-    pub(super) policy: ClosePolicy,
-    pub(super) auto_reconnect: bool,
-    pub(super) max_attempts: f64,
-    pub(super) stable_after: f64,
-    pub(super) heartbeat_interval: f64,
-    pub(super) heartbeat_timeout: f64,
-    pub(super) welcome_timeout: f64,
-}
+use super::{Options, Queue, Stats, Subs};
 
 /// The state machine. `F` is the type of user frames: `String` natively, a
 /// JS string in the browser (so payloads never enter wasm memory).
@@ -103,7 +63,13 @@ pub struct Machine<F> {
     pub(super) attempt: u32,
     pub(super) reconnect_at: Option<f64>,
     pub(super) online: bool,
+    /// While waiting offline: when the shell is woken to re-check
+    /// `navigator.onLine` (a false `offline` must not wait forever).
+    pub(super) recheck_at: Option<f64>,
     pub(super) hidden: bool,
+    /// Wall clock minus `now`, once [`set_wall_offset`](Self::set_wall_offset)
+    /// was called (else `now` is taken for the wall clock).
+    pub(super) wall_offset: Option<f64>,
     pub(super) subs: Subs,
     pub(super) queue: Queue<F>,
     pub(super) stats: Stats,
@@ -123,6 +89,7 @@ impl<F> Machine<F> {
                 heartbeat_interval: opts.heartbeat_interval,
                 heartbeat_timeout: opts.heartbeat_timeout,
                 welcome_timeout: opts.welcome_timeout,
+                connect_timeout: opts.connect_timeout,
             },
             state: ConnState::Closed,
             generation: 0,
@@ -130,7 +97,9 @@ impl<F> Machine<F> {
             attempt: 0,
             reconnect_at: None,
             online: true,
+            recheck_at: None,
             hidden: false,
+            wall_offset: None,
             subs: Subs::new(),
             queue: Queue::new(
                 opts.max_queued_messages as usize,
@@ -203,7 +172,11 @@ impl<F> Machine<F> {
         self.online
     }
 
-    /// The earliest time at which [`tick`](Self::tick) has something to do.
+    /// The earliest time at which [`tick`](Self::tick) has something to do:
+    /// every deadline reported is acted on by a tick at or after it (the
+    /// next one is then later). `None` only when there is nothing to wait
+    /// for: closed, hidden, or an open link with no liveness check and
+    /// nothing else pending.
     pub fn next_deadline(&self) -> Option<f64> {
         let mut d: Option<f64> = None;
         let mut consider = |t: Option<f64>| {
@@ -213,27 +186,45 @@ impl<F> Machine<F> {
         };
         match &self.socket {
             Socket::Open(link) => {
-                if self.cfg.heartbeat_timeout > 0.0 {
-                    consider(Some(link.last_rx + self.cfg.heartbeat_timeout));
-                }
                 consider(link.stable_at);
                 consider(link.welcome_at);
                 consider(link.next_ping_at);
+                consider(match &link.probe {
+                    Some(p) => Some(p.expiry.at),
+                    None => self.quiet_probe_at(link),
+                });
             }
-            Socket::Pending { since } if self.cfg.heartbeat_timeout > 0.0 => {
-                consider(Some(since + self.cfg.heartbeat_timeout));
+            Socket::Pending(a) => {
+                consider(Some(a.timeout.at));
+                consider(a.error.map(|e| e.at));
             }
-            _ => {}
+            Socket::None => {}
         }
         consider(self.reconnect_at);
+        if self.waiting_offline() {
+            consider(self.recheck_at);
+        }
         d
+    }
+
+    /// True while waiting to reconnect until the browser is back online.
+    pub(super) fn waiting_offline(&self) -> bool {
+        self.state == ConnState::Reconnecting
+            && self.socket == Socket::None
+            && !self.online
+            && !self.hidden
     }
 
     // ----- internal steps, shared by the files of this module ----------------
 
     pub(super) fn start_socket(&mut self, now: f64) {
         self.generation = self.generation.wrapping_add(1);
-        self.socket = Socket::Pending { since: now };
+        self.recheck_at = None;
+        self.socket = Socket::Pending(Attempt {
+            timeout: Expiry::new(now + self.cfg.connect_timeout),
+            created: false,
+            error: None,
+        });
         self.out.push(Action::Open {
             generation: self.generation,
         });
@@ -244,8 +235,9 @@ impl<F> Machine<F> {
         self.stats.opened_at_ms = None;
     }
 
+    /// Encodes a control frame stamped with the wall clock and sends it.
     pub(super) fn send_control(&mut self, kind: FrameType, channel: Option<&str>, now: f64) {
-        let frame = encode_control(kind, channel, now);
+        let frame = encode_control(kind, channel, self.wall(now));
         self.push_control(frame);
     }
 

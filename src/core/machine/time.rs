@@ -1,74 +1,104 @@
-//! Deadlines and the page's lifecycle: the wake-up tick (heartbeat, connect
-//! timeout, welcome grace, stable period, pings, the reconnect delay),
-//! online/offline, pagehide/pageshow.
+//! The wake-up tick (liveness, the connect timeout, a socket error without
+//! a close, the welcome grace, the stable period, pings, the reconnect delay,
+//! the offline re-check) and the page's lifecycle: online/offline,
+//! pagehide/pageshow.
 
+use super::liveness::LATE_MS;
 use super::{Action, Close, ConnState, Event, Loss, Machine, Socket};
-use crate::core::frame::FrameType;
+use crate::core::Error;
 
 impl<F> Machine<F> {
     /// The wake-up timer fired (or any time): acts on every deadline that has
-    /// passed by the wall clock `now`. `unsent_bytes` is the current socket's
-    /// `bufferedAmount`, reported if the link is declared dead.
+    /// passed by `now`. `unsent_bytes` is the current socket's
+    /// `bufferedAmount`, reported if the link is declared dead. The shell
+    /// credits the frames its listener counted ([`credit`](Self::credit))
+    /// before each tick.
+    ///
+    /// A tick more than [`LATE_MS`] after the earliest deadline it was due
+    /// for means the page did not run meanwhile: a probe or connect timeout
+    /// that ran out is then given [`GRACE_MS`](super::GRACE_MS) more (once
+    /// each), for the frames or the `open` the browser queued to arrive.
     pub fn tick(&mut self, now: f64, random: f64, unsent_bytes: u64) {
-        let hb = self.cfg.heartbeat_timeout;
-        let (loss, unsent) = match &mut self.socket {
-            Socket::Open(link) if hb > 0.0 && now - link.last_rx >= hb => {
-                (Loss::HeartbeatTimeout, unsent_bytes)
+        let page_late = self.next_deadline().is_some_and(|d| now - d > LATE_MS);
+        let (loss, close, error) = match &mut self.socket {
+            Socket::Open(_) => {
+                if !self.tick_link(now, page_late) {
+                    return;
+                }
+                let loss = Loss::HeartbeatTimeout;
+                (loss, Self::abnormal(loss.as_str(), unsent_bytes), None)
             }
-            Socket::Open(link) => {
-                if link.stable_at.is_some_and(|t| now >= t) {
-                    link.stable_at = None;
-                    self.attempt = 0;
-                }
-                let mut welcome_due = false;
-                if link.welcome_at.is_some_and(|t| now >= t) {
-                    link.welcome_at = None;
-                    welcome_due = !link.connected_emitted;
-                    link.connected_emitted = true;
-                }
-                let mut ping_due = false;
-                if link.next_ping_at.is_some_and(|t| now >= t) {
-                    link.next_ping_at = Some(now + self.cfg.heartbeat_interval);
-                    if link.writable {
-                        link.ping_sent_at = Some(now);
-                        ping_due = true;
-                    }
-                }
-                if welcome_due {
-                    self.emit(Event::Connected);
-                }
-                if ping_due {
-                    self.send_control(FrameType::Ping, None, now);
-                }
-                return;
-            }
-            Socket::Pending { since } if hb > 0.0 && now - *since >= hb => {
-                (Loss::ConnectTimeout, 0)
-            }
-            Socket::Pending { .. } => return,
+            Socket::Pending(_) => match self.tick_attempt(now, page_late) {
+                Some(lost) => lost,
+                None => return,
+            },
             Socket::None => {
                 if self.reconnect_at.is_some_and(|t| now >= t) {
                     self.reconnect_at = None;
                     self.start_socket(now);
+                } else if self.waiting_offline() && self.recheck_at.is_some_and(|t| now >= t) {
+                    // Still offline (the shell refreshed `set_online` before
+                    // this tick): look again later.
+                    self.recheck_at = Some(now + self.cfg.backoff.cap());
                 }
                 return;
             }
         };
         self.out.push(Action::Drop {
             code: 4000,
-            reason: loss.as_str(),
+            reason: close.reason,
         });
-        let close = Close {
-            code: 1006,
-            reason: loss.as_str(),
-            was_clean: false,
-            unsent_bytes: unsent,
-        };
+        if let Some(e) = error {
+            self.report(e);
+        }
         self.lost(now, &close, loss, random);
     }
 
+    /// The pending attempt's part of a tick: the loss, if its connect timeout
+    /// or its error's wait for a `close` ran out, with the error to report
+    /// (the token never came, or the close never did).
+    fn tick_attempt(
+        &mut self,
+        now: f64,
+        page_late: bool,
+    ) -> Option<(Loss, Close<'static>, Option<Error>)> {
+        let Socket::Pending(a) = &mut self.socket else {
+            return None;
+        };
+        if a.timeout.run_out(now, page_late) {
+            let e = (!a.created).then(|| Error::TokenFailed {
+                detail: "no token within connectTimeout".into(),
+            });
+            let loss = Loss::ConnectTimeout;
+            return Some((loss, Self::abnormal(loss.as_str(), 0), e));
+        }
+        if a.error.as_mut()?.run_out(now, page_late) {
+            let e = Error::SocketFailed {
+                detail: "the connection failed without a close event \
+                         (a Content-Security-Policy connect-src may block it)"
+                    .into(),
+            };
+            return Some((Loss::Closed, Self::abnormal("socket error", 0), Some(e)));
+        }
+        None
+    }
+
+    /// An abnormal close (1006) the machine decided itself, for `reason`.
+    fn abnormal(reason: &'static str, unsent_bytes: u64) -> Close<'static> {
+        Close {
+            code: 1006,
+            reason,
+            was_clean: false,
+            unsent_bytes,
+        }
+    }
+
     /// The browser went offline (`false`) or online (`true`). Offline, no
-    /// attempt is made; back online, the next attempt starts at once.
+    /// attempt is made, but the shell is woken every `maxReconnectInterval`
+    /// (at least `reconnectInterval`) to refresh this from `navigator.onLine`
+    /// before the tick, so a false `offline` ends within that time; back
+    /// online, the next attempt starts at once. An open socket is left to
+    /// the liveness check (the shell may [`probe`](Self::probe) it).
     pub fn set_online(&mut self, now: f64, online: bool) {
         if self.online == online {
             return;
@@ -82,7 +112,7 @@ impl<F> Machine<F> {
                 // The announced attempt will be made when back online.
                 self.attempt = self.attempt.saturating_sub(1);
             }
-            self.set_state(ConnState::Reconnecting, "offline");
+            self.wait_offline(now);
         } else {
             self.retry_now(now, "online");
         }
@@ -105,6 +135,7 @@ impl<F> Machine<F> {
         }
         self.forget_socket();
         self.reconnect_at = None;
+        self.recheck_at = None;
         self.generation = self.generation.wrapping_add(1);
         if was_open {
             self.emit(Event::Disconnected {
@@ -118,7 +149,8 @@ impl<F> Machine<F> {
         self.set_state(ConnState::Reconnecting, "pagehide");
     }
 
-    /// `pageshow`: reconnect at once after a [`page_hide`](Self::page_hide).
+    /// `pageshow`: reconnect at once after a [`page_hide`](Self::page_hide)
+    /// (offline: wait, re-checking, as after a loss).
     pub fn page_show(&mut self, now: f64) {
         if !self.hidden {
             return;
@@ -128,6 +160,8 @@ impl<F> Machine<F> {
             self.attempt = 0;
             if self.online {
                 self.start_socket(now);
+            } else {
+                self.wait_offline(now);
             }
         }
     }
