@@ -87,7 +87,7 @@ export function dispatchFrame(registry, v) {
 
 /**
  * Installs the socket's message listener. A channel message is counted in `counts` (`n` frames,
- * `b` UTF-16 units, `t` the time the last one arrived) and dispatched here; any other frame goes
+ * `b` UTF-16 units, `t` the monotonic time the last one arrived) and dispatched here; any other frame goes
  * to `other(verdict, length, parsed, raw)` on the wasm side, parsed once. What channel handlers
  * threw goes to `thrown(pairs)`.
  */
@@ -114,7 +114,7 @@ export function listen(ws, registry, counts, max, other, thrown) {
     }
     counts.n += 1;
     counts.b += d.length;
-    counts.t = Date.now();
+    counts.t = performance.now();
     const t = dispatchFrame(registry, v);
     if (t !== null) {
       try {
@@ -125,6 +125,20 @@ export function listen(ws, registry, counts, max, other, thrown) {
       }
     }
   };
+}
+
+/**
+ * The shell's clock: monotonic milliseconds (`performance.now()`), which neither NTP nor a user
+ * changing the time can step; and the wall clock's offset from it (`Date.now()` minus it), for
+ * timestamps and for noticing a system sleep (see `set_wall_offset` in the core).
+ */
+export function monotonicNow() {
+  return performance.now();
+}
+
+/** `Date.now() - performance.now()`: the wall clock is the monotonic one plus this. */
+export function wallOffset() {
+  return Date.now() - performance.now();
 }
 
 /** Frames (`n`), UTF-16 units (`b`) and the last arrival time (`t`, ms) counted since the last call. */

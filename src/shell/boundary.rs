@@ -42,6 +42,12 @@ extern "C" {
         other: &Function,
         thrown: &Function,
     );
+    /// `performance.now()`: the shell's monotonic clock, in ms.
+    #[wasm_bindgen(js_name = monotonicNow)]
+    pub fn monotonic_now() -> f64;
+    /// `Date.now() - performance.now()`: wall clock minus monotonic clock.
+    #[wasm_bindgen(js_name = wallOffset)]
+    pub fn wall_offset() -> f64;
     /// `[frames, units, lastArrivalMs]` counted by the listener since the
     /// last call (the first two reset).
     #[wasm_bindgen(js_name = takeCounts)]

@@ -16,6 +16,10 @@ use super::counters::{self, Kind};
 pub(crate) enum SocketEvent {
     /// `open` ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/open_event)).
     Open,
+    /// `error` ([MDN](https://developer.mozilla.org/docs/Web/API/WebSocket/error_event)):
+    /// usually followed by `close`, but not when a Content-Security-Policy
+    /// `connect-src` blocks the connection.
+    Error,
     /// `close`, with its code, reason and `wasClean`.
     Close {
         /// The close code (1006 when the connection failed without one).
@@ -48,6 +52,7 @@ pub(crate) struct Socket {
     pub(crate) ws: WebSocket,
     _on_open: Closure<dyn Fn(Event)>,
     _on_close: Closure<dyn Fn(CloseEvent)>,
+    _on_error: Closure<dyn Fn(Event)>,
     _on_frame: Closure<dyn Fn(u32, f64, JsValue, JsValue)>,
     _on_thrown: Closure<dyn Fn(JsValue)>,
 }
@@ -79,6 +84,8 @@ impl Socket {
             })
         });
         let r = report.clone();
+        let on_error = Closure::<dyn Fn(Event)>::new(move |_| r(SocketEvent::Error));
+        let r = report.clone();
         let on_frame =
             Closure::<dyn Fn(u32, f64, JsValue, JsValue)>::new(move |verdict, len, value, raw| {
                 r(SocketEvent::Frame {
@@ -90,10 +97,9 @@ impl Socket {
             });
         let on_thrown =
             Closure::<dyn Fn(JsValue)>::new(move |pairs| report(SocketEvent::Thrown(pairs)));
-        // No `error` listener: `error` is always followed by `close`, which
-        // carries what we need.
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         boundary::listen(
             &ws,
             registry,
@@ -107,6 +113,7 @@ impl Socket {
             ws,
             _on_open: on_open,
             _on_close: on_close,
+            _on_error: on_error,
             _on_frame: on_frame,
             _on_thrown: on_thrown,
         })
@@ -134,6 +141,7 @@ impl Socket {
         self.ws.set_onopen(None);
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
     }
 }
 

@@ -78,3 +78,11 @@ export function dataCalling(obj, method) {
     },
   };
 }
+
+// Keeps the main thread busy for `ms` (a page that froze: no timer, no socket event runs meanwhile).
+export function block(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy
+  }
+}

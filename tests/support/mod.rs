@@ -51,6 +51,8 @@ extern "C" {
     pub fn invoke(obj: &JsValue, method: &str, args: &Array) -> JsValue;
     /// A function calling `obj[method]()`.
     pub fn caller(obj: &JsValue, method: &str) -> Function;
+    /// Keeps the main thread busy for `ms` (a frozen page).
+    pub fn block(ms: f64);
     /// Data whose `toJSON` calls `obj[method]()`.
     #[wasm_bindgen(js_name = dataCalling)]
     pub fn data_calling(obj: &JsValue, method: &str) -> JsValue;

@@ -93,6 +93,15 @@ impl<F> Machine<F> {
         }
     }
 
+    /// True when a tick at `now` is the periodic re-check of an offline
+    /// wait: the shell then gives [`set_online`](Self::set_online) what the
+    /// browser says now (`navigator.onLine`) before the tick, so an `offline`
+    /// event that was a false alarm ends there. Only then: a page that was
+    /// told `offline` keeps that state until the re-check or `online`.
+    pub fn offline_recheck_due(&self, now: f64) -> bool {
+        self.waiting_offline() && self.recheck_at.is_some_and(|t| now >= t)
+    }
+
     /// The browser went offline (`false`) or online (`true`). Offline, no
     /// attempt is made, but the shell is woken every `maxReconnectInterval`
     /// (at least `reconnectInterval`) to refresh this from `navigator.onLine`

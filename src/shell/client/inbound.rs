@@ -20,6 +20,7 @@ impl Client {
                 }
                 self.with_core(|c| c.on_open(now(), generation));
             }
+            SocketEvent::Error => self.with_core(|c| c.on_socket_error(now(), generation)),
             SocketEvent::Close {
                 code,
                 reason,

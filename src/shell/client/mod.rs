@@ -51,8 +51,11 @@ pub(crate) struct Config {
 }
 
 /// The wall clock, in ms.
+/// The shell's clock: monotonic ms (`performance.now()`). Durations are
+/// measured on it; the core gets the wall clock's offset from it for
+/// timestamps (see [`Client::with_core`]).
 pub(crate) fn now() -> f64 {
-    js_sys::Date::now()
+    boundary::monotonic_now()
 }
 
 fn random() -> f64 {
@@ -90,7 +93,11 @@ impl PageSink for Client {
     fn on_page(&self, ev: PageEvent) {
         let t = now();
         self.with_core(|c| match ev {
-            PageEvent::Online => c.set_online(t, true),
+            PageEvent::Online => {
+                // The network changed: the open link may be dead unseen.
+                c.set_online(t, true);
+                c.probe(t);
+            }
             PageEvent::Offline => c.set_online(t, false),
             PageEvent::Hide => c.page_hide(t),
             PageEvent::Show => c.page_show(t),
@@ -137,11 +144,22 @@ impl Client {
         f(&self.core.borrow())
     }
 
-    /// Calls into the core, then carries out its actions.
+    /// Calls into the core, then carries out its actions. The core learns
+    /// the wall clock's current offset first (for timestamps, and to notice
+    /// that the system slept: see `Machine::set_wall_offset`).
     pub(crate) fn with_core<R>(&self, f: impl FnOnce(&mut Machine<JsString>) -> R) -> R {
-        let r = f(&mut self.core.borrow_mut());
+        let r = {
+            let mut core = self.core.borrow_mut();
+            core.set_wall_offset(now(), boundary::wall_offset());
+            f(&mut core)
+        };
         self.run();
         r
+    }
+
+    /// `navigator.onLine`, when the global has a navigator.
+    fn navigator_online(&self) -> Option<bool> {
+        get(&get(&js_sys::global(), "navigator"), "onLine").as_bool()
     }
 
     /// The socket while the core says frames can go straight to it: a handle
@@ -278,8 +296,7 @@ impl Client {
                 self.held.set(true);
                 registry::hold(me);
             }
-            let online = get(&get(&js_sys::global(), "navigator"), "onLine");
-            if online.as_bool() == Some(false) {
+            if self.navigator_online() == Some(false) {
                 self.with_core(|c| c.set_online(now(), false));
                 return;
             }
@@ -307,7 +324,21 @@ impl Client {
         drop(wake);
         self.credit_frames();
         let unsent = self.socket.borrow().as_ref().map_or(0, Socket::unsent);
-        self.with_core(|c| c.tick(now(), random(), unsent));
+        // An `offline` event may have been a false alarm: at the periodic
+        // re-check of an offline wait, the core hears what the browser says now.
+        let t = now();
+        let recheck = self.core.borrow().offline_recheck_due(t);
+        let online = if recheck {
+            self.navigator_online()
+        } else {
+            None
+        };
+        self.with_core(|c| {
+            if let Some(online) = online {
+                c.set_online(t, online);
+            }
+            c.tick(t, random(), unsent)
+        });
     }
 
     /// Reports the channel messages the JS listener handled to the core, as

@@ -67,6 +67,7 @@ impl Client {
             Ok(s) => {
                 let old = self.socket.borrow_mut().replace(s);
                 drop(old);
+                self.core.borrow_mut().socket_created(now(), generation);
             }
             Err(e) => {
                 // The browser's message may quote the URL: keep tokens out.
