@@ -113,3 +113,17 @@ async fn every_bad_channel_is_an_invalid_or_reserved_channel_error() {
     assert_eq!(num(&c.stats(), "queuedMessages"), 0.0);
     c.ws.disconnect();
 }
+
+#[wasm_bindgen_test]
+fn a_numeric_user_id_is_its_decimal_string() {
+    // A regression of the reshape threw for numbers (and leaked wasm stack);
+    // the legacy client concatenated the number into the URL.
+    for (n, text_form) in [(42.0, "42"), (-0.5, "-0.5"), (1e21, "1e+21")] {
+        let ws = zantara_websocket::ZantaraWebSocket::new(
+            JsValue::from(n),
+            opts(r#""autoConnect": false"#),
+        )
+        .expect("a numeric userId is accepted");
+        assert_eq!(text(&ws.get_stats(), "userId"), text_form);
+    }
+}

@@ -23,9 +23,12 @@ async fn send_message_whose_to_json_disconnects() {
         .unwrap();
     let ws = JsValue::from(ws);
     until("connected", T, || count(&log, "connected") == 1).await;
-    let args = js_sys::Array::of2(&"chat".into(), &data_calling(&ws, "disconnect"));
+    let data = data_calling(&ws, "disconnect");
+    let args = js_sys::Array::of2(&"chat".into(), &data);
     // Sent on a closing socket would be lost: it is queued for the next connect.
     assert_eq!(invoke(&ws, "sendMessage", &args), JsValue::TRUE);
+    // The frame `toJSON` made is the one queued: it ran once, not again.
+    assert_eq!(num(&data, "calls"), 1.0);
     assert_eq!(get(&ws, "state"), JsValue::from("closed"));
     let none = js_sys::Array::new();
     let stats = invoke(&ws, "getStats", &none);

@@ -44,9 +44,13 @@ impl ZantaraWebSocket {
             None
         } else if let Some(s) = user_id.as_string() {
             Some(s)
-        } else if user_id.as_f64().is_some() {
-            // JS formats the number (Rust's float formatting costs 20 KB of wasm).
-            Some(String::from(js_sys::JsString::from(user_id)))
+        } else if let Some(n) = user_id.as_f64() {
+            // JS formats the number (Rust's float formatting costs 20 KB of
+            // wasm): 42 -> "42", like the legacy client's string concatenation.
+            js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .ok()
+                .map(String::from)
         } else {
             return Err(type_error("userId must be a string"));
         };
@@ -212,6 +216,12 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
         }
         if sent == -2.0 {
             return Err(unserializable(&get(&out, "error")));
+        }
+        if sent == -3.0 {
+            // The data's `toJSON` closed the socket: queue the frame it made.
+            let text: js_sys::JsString = get(&out, "frame").unchecked_into();
+            let bytes = text.length() as usize;
+            return Ok(client.with_core(|c| c.send(text, bytes)).is_ok());
         }
         if sent <= -16.0 {
             return Err(channel_fault(channel, (-16.0 - sent) as u32));

@@ -12,7 +12,7 @@
 
 import { emit } from './emitter.js';
 
-/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, maxBytes: number} | null} */
+/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, message: string, maxBytes: number} | null} */
 let R = null;
 
 /**
@@ -27,6 +27,8 @@ export function setRules(rules) {
     kind: new Map(rules.types.map((t, i) => [t, i])),
     V: rules.verdict,
     C: rules.channel,
+    // The `type` of a channel message (the frame type with verdict MESSAGE).
+    message: rules.types[rules.verdict.MESSAGE],
     maxBytes: rules.channelMaxBytes,
   };
 }
@@ -77,7 +79,7 @@ export function dispatchFrame(registry, v) {
   let thrown = null;
   const t1 = emit(registry, 'message', v);
   if (t1 !== null) thrown = ['message', t1];
-  const c = v.type === 'message' ? v.channel : undefined;
+  const c = v.type === R.message ? v.channel : undefined;
   if (c !== undefined && !R.reserved.has(c)) {
     const t2 = emit(registry, c, v.data);
     if (t2 !== null) (thrown ??= []).push(c, t2);
@@ -92,7 +94,7 @@ export function dispatchFrame(registry, v) {
  * threw goes to `thrown(pairs)`.
  */
 export function listen(ws, registry, counts, max, other, thrown) {
-  ws.onmessage = (e) => {
+  const onMessage = (e) => {
     const d = e.data;
     if (typeof d !== 'string' || d.length > max) {
       const f = readFrame(d, max);
@@ -108,7 +110,7 @@ export function listen(ws, registry, counts, max, other, thrown) {
       return;
     }
     const c = v?.channel; // undefined for null and primitives
-    if (v?.type !== 'message' || typeof c !== 'string' || c === '') {
+    if (v?.type !== R.message || typeof c !== 'string' || c === '') {
       other(classify(v), d.length, v, d);
       return;
     }
@@ -116,15 +118,20 @@ export function listen(ws, registry, counts, max, other, thrown) {
     counts.b += d.length;
     counts.t = performance.now();
     const t = dispatchFrame(registry, v);
-    if (t !== null) {
+    if (t === null) return;
+    // A handler that dropped this socket (disconnect, free) freed its callbacks: calling one would
+    // throw from inside wasm (leaking wasm's stack), so the console hears it instead.
+    if (ws.onmessage === onMessage) {
       try {
         thrown(t);
+        return;
       } catch {
-        // A handler disconnected (and so freed `thrown`) meanwhile: report to the console.
-        for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
+        // reported below
       }
     }
+    for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
   };
+  ws.onmessage = onMessage;
 }
 
 /**
@@ -166,12 +173,13 @@ export function checkChannel(c) {
 
 /** A user message frame. Throws what `JSON.stringify` throws (cyclic data, BigInt, a `toJSON`). */
 export function encode(channel, data) {
-  return JSON.stringify({ type: 'message', channel, data, timestamp: new Date().toISOString() });
+  return JSON.stringify({ type: R.message, channel, data, timestamp: new Date().toISOString() });
 }
 
 /**
  * `sendMessage` while open, in one call: the frame's length once sent; `-1` when the socket is not
- * open (nothing done); `-2` when `encode` threw (the error is in `out.error`); or minus
+ * open (nothing done); `-2` when `encode` threw (the error is in `out.error`); `-3` when the data's
+ * `toJSON` closed the socket (the encoded frame is in `out.frame`, for the queue); or minus
  * (16 + a channel-fault code).
  */
 export function sendNow(ws, channel, data, out) {
@@ -186,8 +194,12 @@ export function sendNow(ws, channel, data, out) {
     return -2;
   }
   // The user's `toJSON` may have closed the socket meanwhile: `send` on a closing socket is a
-  // silent drop, so check again.
-  if (ws.readyState !== 1) return -1;
+  // silent drop, so check again, and hand the frame back for the queue (encoding it again would
+  // run the user's `toJSON` twice).
+  if (ws.readyState !== 1) {
+    out.frame = f;
+    return -3;
+  }
   ws.send(f);
   return f.length;
 }
@@ -263,6 +275,20 @@ export function consoleLog(level, a, b) {
     console[level](a, b);
   } catch {
     // Nothing else to report to.
+  }
+}
+
+/**
+ * What an options value is: 0 `undefined` or `null`, 1 a plain object (not an array or a
+ * function), 2 anything else, 3 unreadable (a revoked Proxy: `Array.isArray` throws). Never throws.
+ */
+export function objectKind(o) {
+  if (o === undefined || o === null) return 0;
+  if (typeof o !== 'object') return 2;
+  try {
+    return Array.isArray(o) ? 2 : 1;
+  } catch {
+    return 3;
   }
 }
 

@@ -78,6 +78,9 @@ extern "C" {
     /// Waits for a thenable; returns a function that cancels both callbacks.
     #[wasm_bindgen(js_name = awaitToken)]
     pub fn await_token(p: &JsValue, ok: &Function, err: &Function) -> Function;
+    /// 0 undefined/null, 1 a plain object, 2 anything else, 3 unreadable.
+    #[wasm_bindgen(js_name = objectKind)]
+    pub fn object_kind(o: &JsValue) -> u32;
     /// Own enumerable `[key, value, ...]` of an object, or the key whose
     /// read threw (`""` for the key list).
     pub fn entries(o: &JsValue) -> JsValue;

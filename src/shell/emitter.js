@@ -24,14 +24,14 @@ const INDEX_FROM = 8;
 // A registry is a `Map` from event name to a plain array of entries `{f, once, fired, removedAt}`,
 // in the order they were added (plain arrays keep a client with a few handlers small). Arrays get
 // two properties only when they need them: `removed`, the count of entries marked removed and not
-// yet compacted away, and `byFn`, an index of live entries by function (an entry, or an array of
+// yet compacted away, and `byFn`, an index of live entries by function (an entry, or a `Set` of
 // entries for a function added more than once) once the array is longer than INDEX_FROM.
 
 function index(list, e) {
   const had = list.byFn.get(e.f);
   if (had === undefined) list.byFn.set(e.f, e);
-  else if (Array.isArray(had)) had.push(e);
-  else list.byFn.set(e.f, [had, e]);
+  else if (had instanceof Set) had.add(e);
+  else list.byFn.set(e.f, new Set([had, e]));
 }
 
 /** Marks `e` removed (a dispatch in progress still calls it; later ones do not). */
@@ -42,9 +42,9 @@ function remove(list, e) {
   if (list.byFn === undefined) return;
   const had = list.byFn.get(e.f);
   if (had === e) list.byFn.delete(e.f);
-  else if (Array.isArray(had)) {
-    had.splice(had.indexOf(e), 1); // entries of one function: few
-    if (had.length === 1) list.byFn.set(e.f, had[0]);
+  else if (had instanceof Set) {
+    had.delete(e); // O(1), however often the function was added
+    if (had.size === 1) list.byFn.set(e.f, had.values().next().value);
   }
 }
 
@@ -106,7 +106,7 @@ export function off(registry, name, f) {
   } else {
     const had = list.byFn.get(f);
     if (had === undefined) return;
-    for (const e of Array.isArray(had) ? [...had] : [had]) remove(list, e);
+    for (const e of had instanceof Set ? [...had] : [had]) remove(list, e);
   }
   compact(registry, name, list);
 }

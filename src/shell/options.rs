@@ -50,8 +50,11 @@ pub(crate) fn parse(value: &JsValue) -> Result<Parsed, Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(out);
     }
-    if !value.is_object() || js_sys::Array::is_array(value) || value.is_function() {
-        return Err(invalid("options", "an object"));
+    // `Array.isArray` throws for a revoked Proxy: asked in JS, which catches.
+    match boundary::object_kind(value) {
+        1 => {}
+        3 => return Err(invalid("options", "an object whose properties can be read")),
+        _ => return Err(invalid("options", "an object")),
     }
     let unreadable = |key: &str| match spec(key) {
         Some(s) => invalid(s.name, "readable (reading it threw)"),
@@ -99,7 +102,7 @@ fn set_one(out: &mut Parsed, spec: &OptionSpec, v: &JsValue) -> Result<(), Error
             };
         }
         OptionKind::CloseCodes => {
-            if !v.is_object() || js_sys::Array::is_array(v) {
+            if boundary::object_kind(v) != 1 {
                 return Err(bad());
             }
             for (code, reaction) in pairs(v, |_| bad())? {

@@ -62,11 +62,18 @@ describe('encode and sendNow', () => {
     }
   });
 
-  test('sendNow: a toJSON that closes the socket mid-encode returns -1 and sends nothing', () => {
+  test('sendNow: a toJSON that closes the socket mid-encode returns -3, sends nothing, hands back the frame', () => {
     const ws = fakeSocket(1);
-    const data = { toJSON: () => { ws.readyState = 3; return 'x'; } };
-    assert.equal(sendNow(ws, 'chat', data, {}), -1);
+    let calls = 0;
+    const data = { toJSON: () => { calls += 1; ws.readyState = 3; return 'x'; } };
+    const out = {};
+    assert.equal(sendNow(ws, 'chat', data, out), -3);
     assert.deepEqual(ws.sent, []);
+    assert.equal(calls, 1, 'toJSON ran once: the frame is reused for the queue');
+    const f = JSON.parse(out.frame);
+    assert.equal(f.type, 'message');
+    assert.equal(f.channel, 'chat');
+    assert.equal(f.data, 'x');
   });
 
   test('sendNow: encoding failure returns -2 with the error in out.error, nothing sent', () => {
@@ -166,10 +173,10 @@ describe('listen and takeCounts', () => {
     on(registry, 'message', (v) => got.push(v.type), false);
     const a = JSON.stringify({ type: 'message', channel: 'chat', data: 1 });
     const b = JSON.stringify({ type: 'message', channel: 'other', data: 'é😀' });
-    const t0 = Date.now();
+    const t0 = performance.now();
     ws.onmessage({ data: a });
     ws.onmessage({ data: b });
-    const t1 = Date.now();
+    const t1 = performance.now();
     assert.deepEqual(got, ['message', 1, 'message']);
     assert.equal(counts.n, 2);
     assert.equal(counts.b, a.length + b.length);
@@ -228,6 +235,18 @@ describe('listen and takeCounts', () => {
     assert.deepEqual(errors, [['ZantaraWebSocket: a handler threw', 'm'], ['ZantaraWebSocket: a handler threw', e1]]);
     // Even with a console that throws, nothing escapes the listener.
     withConsole('error', () => { throw new Error('console'); }, () => broken.ws.onmessage({ data: frame }));
+
+    // A socket whose listener was detached (a handler disconnected) never calls `thrown`: its
+    // wasm callback is freed by then.
+    const detached = listening(MAX, () => assert.fail('thrown() called after the listener was detached'));
+    const listener = detached.ws.onmessage;
+    on(detached.registry, 'chat', () => {
+      detached.ws.onmessage = null;
+      throw e1;
+    }, false);
+    const seen = [];
+    withConsole('error', (...args) => seen.push(args), () => listener({ data: frame }));
+    assert.deepEqual(seen, [['ZantaraWebSocket: a handler threw', e1]]);
   });
 
   test('takeCounts returns [n, b, t] and resets n and b', () => {

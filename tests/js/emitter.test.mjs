@@ -394,3 +394,20 @@ describe('compaction', () => {
     assert.deepEqual(log, [0, 50]);
   });
 });
+
+test('one function registered 30,000 times: off removes all, once fires each registration once', () => {
+  const r = createRegistry();
+  let n = 0;
+  const f = () => { n += 1; };
+  for (let i = 0; i < 30_000; i++) on(r, 'x', f, false);
+  emit(r, 'x');
+  assert.equal(n, 30_000);
+  off(r, 'x', f);
+  assert.equal(has(r, 'x'), false);
+  for (let i = 0; i < 30_000; i++) on(r, 'y', f, true);
+  n = 0;
+  emit(r, 'y');
+  emit(r, 'y');
+  assert.equal(n, 30_000, 'each once registration ran exactly once');
+  assert.equal(has(r, 'y'), false);
+});

@@ -69,14 +69,18 @@ export function caller(obj, method) {
   return () => obj[method]();
 }
 
-// Data whose `toJSON` calls `obj[method]()` first (user code running inside `JSON.stringify`).
+// Data whose `toJSON` calls `obj[method]()` first (user code running inside `JSON.stringify`);
+// `calls` counts its runs.
 export function dataCalling(obj, method) {
-  return {
+  const data = {
+    calls: 0, // how often `toJSON` ran
     toJSON() {
+      data.calls += 1;
       obj[method]();
       return 1;
     },
   };
+  return data;
 }
 
 // Keeps the main thread busy for `ms` (a page that froze: no timer, no socket event runs meanwhile).
