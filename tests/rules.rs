@@ -147,3 +147,31 @@ fn readme_options_table_lists_every_option_with_its_default() {
         assert_eq!(row[2], want, "README default of `{}`", s.name);
     }
 }
+
+#[test]
+fn index_d_ts_state_close_reaction_and_backoff_unions_are_the_cores() {
+    use zantara_websocket::core::options::{spec, OptionKind};
+    use zantara_websocket::core::{CloseReaction, ConnState};
+    let dts = read("src/js/index.d.ts");
+    let states = union_members(declaration(&dts, "export type ConnectionState =", ";"));
+    let core_states = [
+        ConnState::Connecting,
+        ConnState::Open,
+        ConnState::Reconnecting,
+        ConnState::Closed,
+    ];
+    let want: Vec<&str> = core_states.iter().map(|s| s.as_str()).collect();
+    assert_eq!(sorted(states), strings(&want));
+
+    let reactions = union_members(declaration(&dts, "export type CloseReaction =", ";"));
+    assert_eq!(reactions.len(), 3, "{reactions:?}");
+    for r in &reactions {
+        assert!(CloseReaction::parse(r).is_some(), "index.d.ts CloseReaction `{r}`");
+    }
+
+    let backoff = union_members(declaration(&dts, "  backoff?:", ";"));
+    let Some(OptionKind::Choice(choices)) = spec("backoff").map(|s| s.kind) else {
+        panic!("backoff is a choice")
+    };
+    assert_eq!(sorted(backoff), strings(choices));
+}
