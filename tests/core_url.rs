@@ -1,14 +1,16 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Property tests of `core::url` on random and adversarial input: `resolve`
-//! is total and sound (schemes, mixed content, the page's origin),
-//! `with_params` and `encode_component` encode exactly and round-trip,
-//! `redact` never leaks a token. See `core_support` for the seeds and
-//! budgets (`ZANTARA_FUZZ_SEED`, `ZANTARA_FUZZ_ITERS`).
+//! is total and sound (schemes, mixed content, the page's origin) and
+//! refuses exactly the hosts and ports a browser refuses (against the WHATWG
+//! oracle), `with_params` and `encode_component` encode exactly and
+//! round-trip, `redact` never leaks a query value, user info or fragment,
+//! alone or inside a message. See `core_support` for the seeds and budgets
+//! (`ZANTARA_FUZZ_SEED`, `ZANTARA_FUZZ_ITERS`).
 
 mod core_support;
 
-use core_support::gen::{gen_string, gen_url, CLEAN_HOSTS};
-use core_support::oracle::{is_component_encoded, percent_decode, unreserved};
+use core_support::gen::{gen_clean, gen_string, gen_url, gen_ws_url_case, CLEAN_HOSTS};
+use core_support::oracle::{is_component_encoded, percent_decode, unreserved, ws_url_valid};
 use core_support::rng::{run_cases, Rng};
 use zantara_websocket::core::url::{self, Page};
 
@@ -217,62 +219,173 @@ fn url_params_are_encoded_and_round_trip() {
 }
 
 #[test]
-fn url_redact_never_leaks_a_token() {
-    run_cases("url::redact", 8_000, |rng| {
-        // Any string: never panics, touches only `token` parameters.
-        let s = if rng.chance(0.5) {
-            gen_url(rng)
+fn url_resolve_refuses_exactly_what_the_browser_refuses() {
+    let (mut ok, mut refused) = (0, 0);
+    run_cases("url::resolve against the WHATWG oracle", 20_000, |rng| {
+        let input = if rng.chance(0.7) {
+            gen_ws_url_case(rng)
         } else {
-            gen_string(rng)
+            gen_url(rng)
         };
-        let r = url::redact(&s);
-        match s.split_once('?') {
-            None => assert_eq!(r, s),
-            Some((head, query)) => {
-                let (rhead, rquery) = r.split_once('?').expect("query kept");
-                assert_eq!(rhead, head);
-                let (a, b): (Vec<_>, Vec<_>) =
-                    (query.split('&').collect(), rquery.split('&').collect());
-                assert_eq!(a.len(), b.len());
-                for (x, y) in a.iter().zip(&b) {
-                    if x.split_once('=').is_some_and(|(k, _)| k == "token") {
-                        assert_eq!(*y, "token=***");
-                    } else {
-                        assert_eq!(x, y);
-                    }
-                }
+        let Some(valid) = ws_url_valid(&input) else {
+            return;
+        };
+        let r = url::resolve(Some(&input), None);
+        assert_eq!(r.is_ok(), valid, "{input:?}: {r:?}");
+        match r {
+            Ok(u) => {
+                ok += 1;
+                assert!(!u.contains(|c: char| c <= ' ' || c == '\u{7f}'), "{u:?}");
+            }
+            Err(e) => {
+                refused += 1;
+                assert_eq!(e.code(), "INVALID_URL", "{input:?}");
             }
         }
-        // A URL as the shell builds it: the token never comes out.
-        let base =
-            url::resolve(Some(&gen_url(rng)), None).unwrap_or_else(|_| "wss://h/ws?a=1".into());
-        let (user, role) = (
-            rng.chance(0.7).then(|| gen_string(rng)),
-            rng.chance(0.5).then(|| gen_string(rng)),
-        );
-        let token = if rng.chance(0.5) {
-            format!("tok-{:016x}", rng.next_u64())
-        } else {
-            gen_string(rng)
+    });
+    assert!(
+        ok > 1_000 && refused > 1_000,
+        "{ok} accepted, {refused} refused"
+    );
+}
+
+/// What `url::redact` must leave of an SDK-built URL, and the markers of
+/// the secrets in it.
+struct Built {
+    url: String,
+    redacted: String,
+    markers: Vec<String>,
+}
+
+/// An adversarial string of at most 40 characters.
+fn short(s: String) -> String {
+    s.chars().take(40).collect()
+}
+
+/// `wsUrl` with user info and query values that are secrets, resolved, then
+/// `userId`, `role` and `token` added as the shell does.
+fn gen_built(rng: &mut Rng) -> Built {
+    let mut markers = Vec::new();
+    let mut secret = |rng: &mut Rng, inner: String| {
+        let m = format!("Zq{:012x}", rng.next_u64() >> 16);
+        markers.push(m.clone());
+        format!("{}{m}{}", short(inner), short(gen_string(rng)))
+    };
+    let scheme = rng.pick(&["ws", "wss", "http", "HTTPS", "Wss"]);
+    let ws = if scheme.len() == 2 || scheme == "http" {
+        "ws"
+    } else {
+        "wss"
+    };
+    let host = rng.pick(&CLEAN_HOSTS);
+    let port = rng.pick(&["", ":8080", ":1", ":"]);
+    let path = rng.pick(&["", "/", "/ws", "/a/b", "/@x", "/é", "/a:b", "/'q'"]);
+    let mut raw = format!("{scheme}://");
+    let mut redacted = format!("{ws}://");
+    if rng.chance(0.4) {
+        let banned = ['/', '\\', '?', '#'];
+        let user = gen_clean(rng, &banned);
+        let user = secret(rng, user).replace(banned, "");
+        raw.push_str(&(user + "@"));
+        redacted.push_str("***@");
+    }
+    for part in [host, port, path] {
+        raw.push_str(part);
+        redacted.push_str(part);
+    }
+    let mut names = Vec::new();
+    let pairs = rng.below(4);
+    if pairs > 0 || rng.chance(0.3) {
+        raw.push('?');
+        for i in 0..pairs {
+            let name = short(gen_clean(rng, &['=', '&', '#']));
+            let value = gen_string(rng);
+            let value = secret(rng, value).replace(['&', '#'], "");
+            raw.push_str(&format!("{}{name}={value}", if i > 0 { "&" } else { "" }));
+            names.push(name);
+        }
+    }
+    if rng.chance(0.2) {
+        raw.push('#');
+        raw.push_str(&gen_string(rng));
+    }
+    let base = url::resolve(Some(&raw), None).unwrap_or_else(|e| panic!("{raw:?}: {e}"));
+    let params: [Option<String>; 3] = std::array::from_fn(|_| {
+        rng.chance(0.6).then(|| {
+            let s = gen_string(rng);
+            secret(rng, s)
+        })
+    });
+    for (name, value) in ["userId", "role", "token"].iter().zip(&params) {
+        if value.is_some() {
+            names.push(name.to_string());
+        }
+    }
+    let url = url::with_params(
+        &base,
+        params[0].as_deref(),
+        params[1].as_deref(),
+        params[2].as_deref(),
+    );
+    if url.contains('?') {
+        let parts: Vec<String> = names.iter().map(|n| format!("{n}=***")).collect();
+        redacted.push('?');
+        redacted.push_str(&parts.join("&"));
+    }
+    Built {
+        url,
+        redacted,
+        markers,
+    }
+}
+
+#[test]
+fn url_redact_never_leaks_a_query_value_user_info_or_fragment() {
+    run_cases("url::redact", 4_000, |rng| {
+        // Any string: total, idempotent, the text before a URL untouched.
+        let s = match rng.below(3) {
+            0 => gen_url(rng),
+            1 => gen_string(rng),
+            _ => [gen_string(rng), gen_url(rng), gen_string(rng)]
+                .join(rng.pick(&[" ", "'", "\"", ""])),
         };
-        let full = url::with_params(&base, user.as_deref(), role.as_deref(), Some(&token));
-        let red = url::redact(&full);
-        assert_eq!(
-            red,
-            url::with_params(
-                &url::redact(&base),
-                user.as_deref(),
-                role.as_deref(),
-                Some("***")
-            )
-        );
-        let enc = url::encode_component(&token);
-        let elsewhere = [Some(base.as_str()), user.as_deref(), role.as_deref()]
-            .into_iter()
-            .flatten()
-            .any(|x| url::encode_component(x).contains(&enc) || x.contains(&enc));
-        if enc.len() >= 8 && !elsewhere {
-            assert!(!red.contains(&enc), "token {token:?} leaked in {red:?}");
+        let r = url::redact(&s);
+        assert_eq!(url::redact(&r), r, "not idempotent: {s:?}");
+        let lead = s.find("://").map_or(s.len(), |i| {
+            s[..i]
+                .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                .len()
+        });
+        assert!(r.starts_with(&s[..lead]), "{s:?} -> {r:?}");
+        if lead == s.len() {
+            assert_eq!(r, s);
+        }
+
+        // A URL as the SDK builds it: exactly its names, host and path stay.
+        let b = gen_built(rng);
+        assert_eq!(url::redact(&b.url), b.redacted, "{:?}", b.url);
+        // With a fragment, or quoted in a message as browsers and the debug
+        // log do.
+        let frag = gen_clean(rng, &[]);
+        let t = rng.pick(&[
+            "connecting to {}",
+            "SyntaxError: Failed to construct 'WebSocket': The URL '{}' is invalid.",
+            "\"{}\" refused",
+            "(`{}`)",
+            "at {}\ttoo",
+            "{}#",
+        ]);
+        let (url, want) = match t {
+            "{}#" => (format!("{}#{frag}", b.url), format!("{}#***", b.redacted)),
+            _ => (t.replace("{}", &b.url), t.replace("{}", &b.redacted)),
+        };
+        assert_eq!(url::redact(&url), want);
+        // Inside any text: no secret comes out.
+        let (open, close) = rng.pick(&[(" ", ""), (" '", "'"), ("\n\"", "\""), (" `", "`")]);
+        let text = [&gen_string(rng), open, &b.url, close, &gen_string(rng)].concat();
+        let red = url::redact(&text);
+        for m in &b.markers {
+            assert!(!red.contains(m.as_str()), "{m} leaked in {red:?}");
         }
     });
 }

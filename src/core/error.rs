@@ -31,14 +31,16 @@ pub enum Error {
         /// The refused name.
         name: String,
     },
-    /// The server URL cannot be used.
+    /// The server URL cannot be used (a browser's `new WebSocket()` would
+    /// throw on it, or it is not absolute).
     InvalidUrl {
-        /// Why it was refused.
+        /// Why it was refused; a URL it quotes is redacted (`url::redact`).
         reason: String,
     },
     /// A `ws://` URL from an `https://` page: browsers refuse mixed content.
     MixedContent {
-        /// The refused URL (never carries a token: tokens are added later).
+        /// The refused URL, redacted (`url::redact`): query values, user
+        /// info and fragment are `***`.
         url: String,
     },
     /// The outbound queue is full; the message was not queued.

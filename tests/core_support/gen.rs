@@ -227,6 +227,99 @@ pub fn gen_url(rng: &mut Rng) -> String {
     s
 }
 
+/// Hosts and ports around what a browser's URL parser refuses: brackets,
+/// IPv6 and IPv4 forms, percent-escapes, blanks, ports out of range.
+const EDGE_HOSTS: [&str; 40] = [
+    "[::1",
+    "[::1]x",
+    "[zz]",
+    "[]",
+    "[",
+    "]",
+    "a]b",
+    "a[b]",
+    "[::1]]",
+    "[:1]",
+    "[1:]",
+    "[1:2:3:4:5:6:7:8]",
+    "[1:2:3:4:5:6:7:8:9]",
+    "[1::2::3]",
+    "[::ffff:1.2.3.4]",
+    "[::1.2.3.256]",
+    "[::01.2.3.4]",
+    "[1:2:3:4:5:6:7::]",
+    "[12345::]",
+    "[::1%25x]",
+    "1.2.3.256",
+    "1.2.3.4.5",
+    "0x7f.1",
+    "0xg",
+    "08",
+    "0x",
+    "example.123",
+    "4294967296",
+    "4294967295",
+    "1.2.3.4.",
+    "1..2",
+    "a b",
+    "a\u{1}b",
+    "a%20b",
+    "a%zz",
+    "a%41",
+    "%ff",
+    "a^b",
+    "a|b<c>",
+    "a\u{7f}",
+];
+const EDGE_PORTS: [&str; 12] = [
+    "",
+    ":",
+    ":80",
+    ":65535",
+    ":65536",
+    ":99999",
+    ":abc",
+    ":8o",
+    ":0080",
+    "::80",
+    ":-1",
+    ":000000000080",
+];
+const EDGE_CHARS: [&str; 16] = [
+    "[", "]", ":", "%", "0", "9", ".", " ", "\t", "\u{1}", "@", "x", "0x", "%2", "%5B", "/",
+];
+
+/// A URL aimed at the cases `url::resolve` refuses as the browser would:
+/// `scheme://`, maybe user info, a host from [`CLEAN_HOSTS`] or the edge
+/// cases, a port, a path, query and fragment, sometimes with a character
+/// from the edge set inserted anywhere.
+pub fn gen_ws_url_case(rng: &mut Rng) -> String {
+    let mut s = String::from(rng.pick(&["ws", "wss", "http", "HTTPS"]));
+    s.push_str("://");
+    s.push_str(rng.pick(&["", "", "", "u@", "u:p@", "@", "a@b@", "[@", "u:p]@"]));
+    if rng.chance(0.3) {
+        s.push_str(rng.pick(&CLEAN_HOSTS));
+    } else {
+        s.push_str(rng.pick(&EDGE_HOSTS));
+    }
+    s.push_str(rng.pick(&EDGE_PORTS));
+    s.push_str(rng.pick(&["", "/", "/ws", "\\x", "?q=1", "/a b", "#f", "/?x#y"]));
+    while rng.chance(0.3) {
+        let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+        let at = rng.pick(&bounds[1..]);
+        s.insert_str(at, rng.pick(&EDGE_CHARS));
+    }
+    s
+}
+
+/// A string with none of `banned` and no blank (space or control character).
+pub fn gen_clean(rng: &mut Rng, banned: &[char]) -> String {
+    gen_string(rng)
+        .chars()
+        .filter(|c| !banned.contains(c) && *c > ' ' && *c != '\u{7f}')
+        .collect()
+}
+
 /// Any f64, with the special and boundary values over-represented.
 pub fn gen_f64(rng: &mut Rng) -> f64 {
     const SPECIAL: [f64; 24] = [
