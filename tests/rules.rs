@@ -166,7 +166,10 @@ fn index_d_ts_state_close_reaction_and_backoff_unions_are_the_cores() {
     let reactions = union_members(declaration(&dts, "export type CloseReaction =", ";"));
     assert_eq!(reactions.len(), 3, "{reactions:?}");
     for r in &reactions {
-        assert!(CloseReaction::parse(r).is_some(), "index.d.ts CloseReaction `{r}`");
+        assert!(
+            CloseReaction::parse(r).is_some(),
+            "index.d.ts CloseReaction `{r}`"
+        );
     }
 
     let backoff = union_members(declaration(&dts, "  backoff?:", ";"));

@@ -302,7 +302,10 @@ mod tests {
         );
         // The message states the limit this file defines.
         let too_long = ChannelFault::TooLong.error("x").to_string();
-        assert!(too_long.contains(&CHANNEL_MAX_BYTES.to_string()), "{too_long}");
+        assert!(
+            too_long.contains(&CHANNEL_MAX_BYTES.to_string()),
+            "{too_long}"
+        );
         assert!(check_channel(&"é".repeat(128)).is_ok());
         assert!(check_channel(&"é".repeat(129)).is_err());
     }

@@ -80,6 +80,10 @@ pub enum Error {
         /// The event whose handler threw.
         event: String,
     },
+    /// A method was called on a client after `free()`. The JS wrapper throws
+    /// it before entering wasm (a call on a freed object must not reach
+    /// Rust); listed here so the code list stays the core's.
+    Freed,
     /// The browser refused to create the socket.
     SocketFailed {
         /// What the browser said.
@@ -90,7 +94,7 @@ pub enum Error {
 impl Error {
     /// Every code [`Error::code`] returns: the `ErrorCode` union of
     /// `index.d.ts` lists exactly these (a test compares them).
-    pub const CODES: [&'static str; 13] = [
+    pub const CODES: [&'static str; 14] = [
         "INVALID_OPTION",
         "INVALID_ARGUMENT",
         "INVALID_CHANNEL",
@@ -104,6 +108,7 @@ impl Error {
         "TOKEN_FAILED",
         "HANDLER_THREW",
         "SOCKET_FAILED",
+        "FREED",
     ];
 
     /// A stable code for programs: `error.code` on the JS side.
@@ -122,6 +127,7 @@ impl Error {
             Error::TokenFailed { .. } => "TOKEN_FAILED",
             Error::HandlerThrew { .. } => "HANDLER_THREW",
             Error::SocketFailed { .. } => "SOCKET_FAILED",
+            Error::Freed => "FREED",
         }
     }
 
@@ -177,6 +183,7 @@ impl fmt::Display for Error {
             Error::HandlerThrew { event } => {
                 write!(f, "ZantaraWebSocket: a `{event}` handler threw")
             }
+            Error::Freed => f.write_str("ZantaraWebSocket: this client was freed"),
             Error::SocketFailed { detail } => {
                 write!(f, "ZantaraWebSocket: could not open the socket: {detail}")
             }

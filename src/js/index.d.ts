@@ -115,7 +115,8 @@ export type ZantaraErrorCode =
   | 'UNSERIALIZABLE'
   | 'TOKEN_FAILED'
   | 'HANDLER_THREW'
-  | 'SOCKET_FAILED';
+  | 'SOCKET_FAILED'
+  | 'FREED';
 
 /** Payload of `error`. */
 export interface ZantaraError extends Error {
@@ -251,7 +252,10 @@ export declare class ZantaraWebSocket<Channels extends ChannelMap = ChannelMap> 
   isConnected(): boolean;
   /** Connection statistics. */
   getStats(): ZantaraStats;
-  /** Disconnects and releases the client's memory; the object is unusable afterwards. */
+  /**
+   * Disconnects and releases the client's memory. Afterwards every method and accessor throws an
+   * `Error` with `code: 'FREED'`; a second `free()` does nothing.
+   */
   free(): void;
   /** Same as `free()`: `using ws = new ZantaraWebSocket(...)`. */
   [Symbol.dispose](): void;
