@@ -4,7 +4,15 @@
 //  - an explicit `free()` (or `using` / `[Symbol.dispose]`) disconnects first and so releases
 //    everything, while a wrapper merely garbage-collected does NOT disconnect: the Rust side keeps
 //    connected and reconnecting instances in a registry until `disconnect()`, so a page that keeps
-//    no reference to its client (the legacy guide's examples) stays connected.
+//    no reference to its client (the legacy guide's examples) stays connected;
+//  - once freed, every method and accessor throws a JS `Error` with `code: 'FREED'` before entering
+//    wasm. Entering wasm with a freed object would make the generated glue throw from inside wasm,
+//    and an exception that unwinds through wasm frames leaks wasm's shadow stack: after some
+//    thousands, the module fails for every instance on the page;
+//  - `free()` called while one of the instance's own calls is still running (a handler run by
+//    `connect()`, a `toJSON` run by `sendMessage()`) disconnects at once and releases the wasm
+//    object when that outer call returns: releasing an object wasm still borrows throws from inside
+//    wasm as well.
 //
 // Two bare imports are resolved by scripts/build.mjs, which bundles this file once per entry:
 //  - `zantara:glue`   the `wasm-bindgen --target web` output for the release build;
@@ -12,6 +20,13 @@
 
 import { ZantaraWebSocket as Generated, debugCounters as generatedCounters } from 'zantara:glue';
 import { ensureReady } from 'zantara:loader';
+
+/** The error every call on a freed client throws. */
+function freedError() {
+  const e = new Error('ZantaraWebSocket: this client was freed');
+  e.code = 'FREED';
+  return e;
+}
 
 /**
  * A WebSocket client with the legacy `ZantaraWebSocket` API: channels, auto-reconnect with backoff,
@@ -25,10 +40,14 @@ import { ensureReady } from 'zantara:loader';
  * ```
  */
 export class ZantaraWebSocket extends Generated {
-  // Minifiers rename classes; keep the name users see in the console and in stack traces.
-  static {
-    Object.defineProperty(this, 'name', { value: 'ZantaraWebSocket' });
-  }
+  /**
+   * 0 usable; 1 while `free()` disconnects (handlers it runs still see a working, closing client;
+   * a nested `free()` does nothing); 2 freed, the wasm object released when the calls in progress
+   * return; 3 released. From 2 on, every generated member throws `FREED`.
+   */
+  #phase = 0;
+  /** The instance's generated calls in progress (each borrows the wasm object). */
+  #calls = 0;
 
   /**
    * Connects at once unless `options.autoConnect` is false. Throws a `TypeError` for options of the
@@ -36,22 +55,30 @@ export class ZantaraWebSocket extends Generated {
    * @param {string | null} [userId]
    * @param {object} [options]
    */
-  /** Set by `free()`: wasm-bindgen's own pointer field is private to its glue. */
-  #freed = false;
-
   constructor(userId, options) {
     ensureReady(); // instantiates the wasm module on first use (no work at import time)
     super(userId, options);
   }
 
   /**
-   * Disconnects (code 1000, no reconnect) and releases the instance's wasm memory. The object is
-   * unusable afterwards; calling `free()` again does nothing.
+   * Disconnects (code 1000, no reconnect; a `connect()` by a handler meanwhile is refused) and
+   * releases the instance's wasm memory. The object is unusable afterwards: every method throws an
+   * `Error` with `code: 'FREED'`. Calling `free()` again does nothing.
    */
   free() {
-    if (this.#freed) return;
-    this.#freed = true;
-    this.shutDown(); // disconnects; a handler's connect() meanwhile is refused
+    if (this.#phase !== 0) return;
+    this.#phase = 1;
+    try {
+      super.shutDown();
+    } finally {
+      this.#phase = 2;
+      if (this.#calls === 0) this.#release(); // else when the outermost call returns
+    }
+  }
+
+  /** Releases the wasm object (the generated `free`). */
+  #release() {
+    this.#phase = 3;
     super.free();
   }
 
@@ -63,16 +90,47 @@ export class ZantaraWebSocket extends Generated {
   static debugCounters() {
     return debugCounters();
   }
-}
 
-// `using ws = new ZantaraWebSocket(...)` frees through Symbol.dispose. The generated class aliases it
-// to its own `free`, which would skip our `disconnect()`: point it at the override.
-if (typeof Symbol.dispose === 'symbol') {
-  Object.defineProperty(ZantaraWebSocket.prototype, Symbol.dispose, {
-    value: ZantaraWebSocket.prototype.free,
-    writable: true,
-    configurable: true,
-  });
+  static {
+    // Minifiers rename classes; keep the name users see in the console and in stack traces.
+    Object.defineProperty(this, 'name', { value: 'ZantaraWebSocket' });
+
+    const proto = this.prototype;
+    // `using ws = new ZantaraWebSocket(...)` frees through Symbol.dispose. The generated class
+    // aliases it to its own `free`, which would skip the disconnect: point it at the override.
+    if (typeof Symbol.dispose === 'symbol') {
+      Object.defineProperty(proto, Symbol.dispose, { value: proto.free, writable: true, configurable: true });
+    }
+
+    // Runs generated member `fn` unless the client was freed, counting the call (see `free`).
+    const guard = (fn) => {
+      const guarded = function (...args) {
+        if (this.#phase > 1) throw freedError();
+        this.#calls++;
+        try {
+          return fn.apply(this, args);
+        } finally {
+          if (--this.#calls === 0 && this.#phase === 2) this.#release();
+        }
+      };
+      Object.defineProperty(guarded, 'name', { value: fn.name });
+      Object.defineProperty(guarded, 'length', { value: fn.length });
+      return guarded;
+    };
+
+    // Every member of the generated prototype, found by walking it: methods, getters and setters.
+    // Members defined above (`free`, `constructor`, Symbol.dispose) and the glue's own helpers
+    // (`__destroy_into_raw`, which the generated `free` calls) are left as they are.
+    const generated = Generated.prototype;
+    for (const key of Reflect.ownKeys(generated)) {
+      if (Object.hasOwn(proto, key) || (typeof key === 'string' && key.startsWith('__'))) continue;
+      const d = Object.getOwnPropertyDescriptor(generated, key);
+      for (const part of ['value', 'get', 'set']) {
+        if (typeof d[part] === 'function') d[part] = guard(d[part]);
+      }
+      Object.defineProperty(proto, key, d);
+    }
+  }
 }
 
 /**

@@ -1,9 +1,11 @@
 // Shared pieces of the end-to-end tests: the reference server in-process, headless Chromium through
 // playwright-core, timeouts on every await, and the server's control and admin routes.
 
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -145,4 +147,115 @@ export function sh(cmd, args, { cwd = ROOT, timeout = 120_000, env } = {}) {
       }
     });
   });
+}
+
+// ----- pages with the SDK, for the boundary, resource and fuzz tests -----------------------------
+
+/* global ZantaraWebSocket -- page.evaluate callbacks run in the page, where the script-tag build defines it */
+
+/**
+ * A page of the reference server's origin with the script-tag build loaded (`window.ZantaraWebSocket`)
+ * and `window.kit`, small in-page helpers:
+ *  - `kit.connected(ws)`  a promise of the client's next `connected` event (`once`);
+ *  - `kit.until(check, ms, what)`  resolves when `check()` is truthy, polled every 10 ms, rejects after `ms`;
+ *  - `kit.sleep(ms)`;
+ *  - `kit.outcome(call)`  runs `call()`: `'returned'`, or what it threw as `Name:code` (`Name:-` without a code).
+ */
+export async function sdkPage(browser, srv) {
+  const page = await newPage(browser);
+  await page.goto(`${srv.http}/pkg/package.json`);
+  await page.addScriptTag({ url: '/pkg/zantara-websocket.js' });
+  await page.evaluate(() => {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    window.kit = {
+      sleep,
+      connected: (ws) => new Promise((resolve) => ws.once('connected', resolve)),
+      async until(check, ms = 10_000, what = 'condition') {
+        const deadline = Date.now() + ms;
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+          await sleep(10);
+        }
+      },
+      outcome(call) {
+        try {
+          call();
+          return 'returned';
+        } catch (e) {
+          const name = e instanceof Error ? e.name : typeof e;
+          return `${name}:${e?.code ?? '-'}`;
+        }
+      },
+    };
+  });
+  return page;
+}
+
+/**
+ * What `page.errors` holds that says the wasm module broke (a trap, a panic) or that wasm-bindgen's glue
+ * refused a call (a freed or borrowed object, a dropped closure): each of those throws from inside wasm.
+ */
+const FATAL = /RuntimeError|unreachable|memory access|panicked|null pointer passed|recursive use|take ownership|closure invoked/i;
+export const fatalErrors = (page) => page.errors.filter((t) => FATAL.test(t));
+
+let freshCount = 0;
+
+/**
+ * Proves the page's module still works: a new client connects, subscribes to a channel of its own,
+ * receives exactly one broadcast (after a quiet window, still one) and is freed.
+ */
+export async function assertFreshClientWorks(page, srv) {
+  const user = `fresh-${++freshCount}-${Date.now()}`;
+  const channel = `fresh-ch-${freshCount}`;
+  await page.evaluate(async ([url, user, channel]) => {
+    window.fresh = { got: [] };
+    const ws = new ZantaraWebSocket(user, { wsUrl: url });
+    window.fresh.ws = ws;
+    ws.on(channel, (d) => window.fresh.got.push(d));
+    const connected = window.kit.connected(ws);
+    ws.subscribe(channel);
+    await connected;
+  }, [srv.ws, user, channel]);
+  await waitForSubscriptions(srv, user, [channel]);
+  assert.equal(await broadcast(srv, channel, { n: 1 }), 1, 'the server delivered the broadcast once');
+  await page.waitForFunction(() => window.fresh.got.length >= 1);
+  await quietWindow(100);
+  assert.deepEqual(await page.evaluate(() => window.fresh.got), [{ n: 1 }]);
+  await page.evaluate(() => window.fresh.ws.free());
+  await waitUntil(async () => (await clientsOf(srv, user)).length === 0, { what: `${user} closed at the server` });
+}
+
+/**
+ * `debugCounters()` after a bounded quiet window (in which a leftover would show), with the fields
+ * that must be 0 when every client is freed (`instances` relative to `baseline`).
+ */
+export async function settledCounters(page, quietMs = 300) {
+  await quietWindow(quietMs);
+  return page.evaluate(() => ZantaraWebSocket.debugCounters());
+}
+
+/** Asserts that nothing of any client is left: no socket, timer, listener, live or extra instance. */
+export function assertNothingLeft(k, baselineInstances = 0, what = 'counters') {
+  assert.deepEqual(
+    { sockets: k.sockets, timers: k.timers, listeners: k.listeners, live: k.live, instances: k.instances },
+    { sockets: 0, timers: 0, listeners: 0, live: 0, instances: baselineInstances },
+    what,
+  );
+}
+
+/**
+ * Starts the reference server and Chromium before the calling file's tests and stops them after;
+ * returns `{srv, browser}`, filled in once they are up. Call it at the top level of a test file.
+ */
+export function serverAndBrowser() {
+  const env = { srv: null, browser: null };
+  before(async () => {
+    env.srv = await startRefServer();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.srv?.close();
+  });
+  return env;
 }
