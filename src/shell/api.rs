@@ -240,10 +240,12 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
 
 /// Reads a channel argument for `subscribe`/`unsubscribe`.
 fn channel_name(channel: &JsValue) -> Result<String, JsValue> {
-    let fault = boundary::check_channel(channel);
-    match channel.as_string() {
-        Some(name) if fault == 0 => Ok(name),
-        _ => Err(js_err(channel_fault(channel, fault))),
+    // Checked before it is copied into wasm memory: it may be any length.
+    match boundary::check_channel(channel) {
+        0 => channel
+            .as_string()
+            .ok_or_else(|| js_err(channel_fault(channel, 0))),
+        fault => Err(js_err(channel_fault(channel, fault))),
     }
 }
 

@@ -249,11 +249,14 @@ export function awaitToken(p, ok, err) {
     live = false;
     f(v);
   };
+  // Anything but a string fails the connect: that is reported from a timer task, so that page code
+  // that calls connect() again on `closed` cannot loop within one task (in microtasks).
+  const later = (f) => (v) => setTimeout(() => settle(f)(v), 0);
   try {
-    Promise.resolve(p).then(settle(ok), settle(err));
+    Promise.resolve(p).then((v) => (typeof v === 'string' ? settle(ok)(v) : later(ok)(v)), later(err));
   } catch (e) {
     // `Promise.resolve` reads a promise's `constructor`, which a hostile object may make throw.
-    Promise.reject(e).catch(settle(err));
+    later(err)(e);
   }
   return () => {
     live = false;

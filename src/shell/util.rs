@@ -37,8 +37,13 @@ pub(crate) fn type_error(reason: &'static str) -> JsValue {
 }
 
 /// The error for a channel argument the JS check refused with fault `code`
-/// (see `ChannelFault`).
+/// (see `ChannelFault`). Only a reserved name (a short one) is copied into
+/// wasm memory: a refused channel may be any length.
 pub(crate) fn channel_fault(channel: &JsValue, code: u32) -> Error {
     let fault = ChannelFault::from_code(code).unwrap_or(ChannelFault::NotString);
-    fault.error(&channel.as_string().unwrap_or_default())
+    let name = match fault {
+        ChannelFault::Reserved => channel.as_string().unwrap_or_default(),
+        _ => String::new(),
+    };
+    fault.error(&name)
 }

@@ -66,7 +66,7 @@ describe('helpers', () => {
     const calls = [];
     const reason = new Error('no token');
     awaitToken(Promise.reject(reason), (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 5)); // failures come from a timer task
     assert.deepEqual(calls, [['err', reason]]);
     // A thenable whose then throws, and a promise whose constructor getter throws, are rejections too.
     const calls2 = [];
@@ -76,7 +76,7 @@ describe('helpers', () => {
     const boom2 = new Error('constructor getter');
     Object.defineProperty(hostile, 'constructor', { get() { throw boom2; } });
     awaitToken(hostile, (v) => calls2.push(['ok', v]), (e) => calls2.push(['err', e]));
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 5));
     assert.equal(calls2.length, 2);
     assert.ok(calls2.some((c) => c[0] === 'err' && c[1] === boom));
     assert.ok(calls2.some((c) => c[0] === 'err' && c[1] === boom2));

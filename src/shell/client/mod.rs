@@ -72,6 +72,8 @@ pub(crate) struct Client {
     socket: RefCell<Option<Socket>>,
     wake: RefCell<Option<Wake>>,
     token_wait: RefCell<Option<TokenWait>>,
+    /// A token that failed at once, reported from a timer (see `opening.rs`).
+    token_failure: RefCell<Option<Wake>>,
     /// Whether the registry holds this client.
     held: Cell<bool>,
     /// Actions taken from the core and not yet performed, with the socket
@@ -117,6 +119,7 @@ impl Client {
             socket: RefCell::new(None),
             wake: RefCell::new(None),
             token_wait: RefCell::new(None),
+            token_failure: RefCell::new(None),
             held: Cell::new(false),
             pending: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
@@ -285,7 +288,8 @@ impl Client {
         if closed {
             let wake = self.wake.borrow_mut().take();
             let wait = self.token_wait.borrow_mut().take();
-            drop((wake, wait));
+            let failure = self.token_failure.borrow_mut().take();
+            drop((wake, wait, failure));
             if self.held.replace(false) {
                 registry::release((self as *const Client).cast());
             }

@@ -9,6 +9,7 @@ use crate::core::Error;
 use crate::shell::boundary;
 use crate::shell::socket::Socket;
 use crate::shell::token::{TokenStart, TokenWait};
+use crate::shell::wake::Wake;
 
 impl Client {
     pub(super) fn open(&self, generation: u32) {
@@ -24,7 +25,21 @@ impl Client {
                 let old = self.token_wait.borrow_mut().replace(wait);
                 drop(old);
             }
-            TokenStart::Failed(why) => self.token_failed(generation, why),
+            // Reported from a timer, as a socket's failure is: a handler that
+            // calls connect() on `closed` must not loop within one task.
+            TokenStart::Failed(why) => {
+                let me = self.me.clone();
+                let t = now();
+                let timer = Wake::new(t, t, move || {
+                    if let Some(c) = me.upgrade() {
+                        let fired = c.token_failure.borrow_mut().take();
+                        drop(fired);
+                        c.token_failed(generation, why);
+                    }
+                });
+                let old = self.token_failure.borrow_mut().replace(timer);
+                drop(old);
+            }
         }
     }
 
