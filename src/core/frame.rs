@@ -23,11 +23,6 @@ pub const RESERVED_EVENTS: [&str; 8] = [
     "pong",
 ];
 
-/// True when `name` is one of [`RESERVED_EVENTS`].
-pub fn is_reserved(name: &str) -> bool {
-    RESERVED_EVENTS.contains(&name)
-}
-
 /// The `type` of a frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameType {

@@ -207,6 +207,7 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
     let unserializable = |e: &JsValue| Error::Unserializable {
         detail: boundary::describe(e),
     };
+    let mut encoded = None;
     if let Some(ws) = client.writable_socket() {
         let out = js_sys::Object::new();
         let sent = boundary::send_now(&ws, channel, data, &out);
@@ -217,23 +218,23 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
         if sent == -2.0 {
             return Err(unserializable(&get(&out, "error")));
         }
-        if sent == -3.0 {
-            // The data's `toJSON` closed the socket: queue the frame it made.
-            let text: js_sys::JsString = get(&out, "frame").unchecked_into();
-            let bytes = text.length() as usize;
-            return Ok(client.with_core(|c| c.send(text, bytes)).is_ok());
-        }
         if sent <= -16.0 {
             return Err(channel_fault(channel, (-16.0 - sent) as u32));
         }
-        // Not open after all (closing, or closed by the data's `toJSON`):
-        // queue below, in order.
+        // Not open after all (closing, or closed by the data's `toJSON`, in
+        // which case the frame it made is queued: `toJSON` runs once).
+        encoded = get(&out, "frame").dyn_into::<js_sys::JsString>().ok();
     }
-    let fault = boundary::check_channel(channel);
-    if fault != 0 {
-        return Err(channel_fault(channel, fault));
-    }
-    let text = boundary::encode(channel, data).map_err(|e| unserializable(&e))?;
+    let text = match encoded {
+        Some(text) => text,
+        None => {
+            let fault = boundary::check_channel(channel);
+            if fault != 0 {
+                return Err(channel_fault(channel, fault));
+            }
+            boundary::encode(channel, data).map_err(|e| unserializable(&e))?
+        }
+    };
     let bytes = text.length() as usize;
     Ok(client.with_core(|c| c.send(text, bytes)).is_ok())
 }

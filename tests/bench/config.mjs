@@ -1,5 +1,5 @@
 // The benchmark runner's command line (parsed when this module loads: see run.mjs for the flags) and its fixed
-// settings: paths, the Chromium it launches, the counts per scenario, the clients measured, and the log line.
+// settings: paths, the counts per scenario, the clients measured, and the log line.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,11 +8,6 @@ import { fileURLToPath } from 'node:url';
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '..', '..');
 export const WORK = path.join(ROOT, '.tmp', 'bench');
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run',
-];
 
 function parseArgs(argv) {
   const o = { runs: 5, smoke: false, out: null, chart: null, pkg: path.join(ROOT, 'pkg'), only: null, scenarios: null, profile: false, build: false, wasm: null, render: null };

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORK = path.join(ROOT, '.tmp', 'bench');
@@ -57,12 +57,7 @@ fs.writeFileSync(watFile, WAT);
 execFileSync(path.join(ROOT, 'node_modules', '.bin', 'wasm-as'), ['--enable-reference-types', watFile, '-o', wasmFile]);
 const bytes = [...fs.readFileSync(wasmFile)];
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  timeout: 30_000,
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage();
   const r = await Promise.race([

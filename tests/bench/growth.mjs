@@ -18,7 +18,7 @@ import fsp from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../../www/server/server.js';
 
 /* global __growth -- defined in the bench page by the first page.evaluate below */
@@ -137,12 +137,7 @@ const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.t
 
 const srv = await startServer({ port: 0, log: null });
 const pages = await servePages();
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  timeout: 30_000,
-});
+const browser = await launchChromium();
 try {
   const page = await (await browser.newContext()).newPage();
   page.on('pageerror', (e) => process.stderr.write(`[growth] page error: ${e.message}\n`));

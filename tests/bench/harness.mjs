@@ -3,10 +3,10 @@
 // ack after n messages), and a client's page (a fresh browser context, page.evaluate with a timeout, CPU time from
 // CDP, opening the client that is measured).
 
-import { chromium } from 'playwright-core';
 
 import { startServer } from '../../www/server/server.js';
-import { CHROMIUM, CHROMIUM_FLAGS, opts } from './config.mjs';
+import { launchChromium } from './chromium.mjs';
+import { opts } from './config.mjs';
 import { startStatic } from './site.mjs';
 import { startSocketIoServer } from './socketio-server.mjs';
 import { guard, until } from './util.mjs';
@@ -27,7 +27,7 @@ export async function startServers() {
 
 /** Launches headless Chromium. */
 export async function launchBrowser() {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true, timeout: 30_000 });
+  browser = await launchChromium();
 }
 
 export { browser, ref, site, sio };

@@ -6,17 +6,12 @@
 //
 //   node tests/bench/heap-diff.mjs [N=200]
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../../www/server/server.js';
 
 const K = Number(process.argv[2] ?? 200);
 const srv = await startServer({ port: 0, faults: true, log: null });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  timeout: 30_000,
-});
+const browser = await launchChromium();
 const guard = (p, ms, what) => {
   let t;
   return Promise.race([p, new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms); })]).finally(() => clearTimeout(t));

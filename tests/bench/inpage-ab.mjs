@@ -16,18 +16,13 @@
 //
 //   node tests/bench/inpage-ab.mjs [size=130] [rounds=40]
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { startServer } from '../../www/server/server.js';
 
 const size = Number(process.argv[2] ?? 130);
 const rounds = Number(process.argv[3] ?? 40);
 const srv = await startServer({ port: 0, faults: true, log: null });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-  timeout: 30_000,
-});
+const browser = await launchChromium();
 let timer;
 try {
   const page = await (await browser.newContext()).newPage();
