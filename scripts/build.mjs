@@ -60,7 +60,7 @@ async function crateVersion() {
 }
 
 async function buildWasm({ skipCargo }) {
-  if (!skipCargo) run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib']);
+  if (!skipCargo) run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features']);
   await fs.rm(BINDGEN, { recursive: true, force: true });
   // Its warning about the missing `target_features` section (the release profile strips it) is
   // expected: wasm-opt gets the features explicitly below. Anything else it says is shown.

@@ -1,22 +1,33 @@
 #!/usr/bin/env node
 // Size report of the built package (run scripts/build.mjs first):
-//  1. raw and gzip bytes of what each entry makes a page download (JS + wasm);
-//  2. the separate-wasm entry against the target (socket.io-client's minified gzip, 14,763 bytes);
-//  3. what costs most in the wasm: sections, the biggest functions and a per-crate sum, from a copy
+//  1. raw, gzip -9 and brotli (quality 11) bytes of what each entry makes a page download (JS + wasm),
+//     each file compressed on its own (a separate download each), summed per entry;
+//  2. the libraries the README compares with, measured in the same run from node_modules: the builds
+//     their authors ship minified as they are, the others bundled and minified here by esbuild (in memory);
+//  3. the separate-wasm entry against the target (socket.io-client's minified gzip, 14,763 bytes);
+//  4. what costs most in the wasm: sections, the biggest functions and a per-crate sum, from a copy
 //     of the release build that keeps its `name` section (target/size/, same profile except
 //     `strip`), bound and optimised exactly like the shipped one.
 //
-//   node scripts/size.mjs [--no-breakdown] [--top N]
+//   node scripts/size.mjs [--no-breakdown] [--top N]   the report (1-4; --no-breakdown skips 4, which runs cargo)
+//   node scripts/size.mjs --check                       pkg/ against size-budget.json (gzip bytes per entry): one
+//                                                       line per entry, exit status 1 if one is over or missing
+//   node scripts/size.mjs --markdown                    the README's size table (entries and libraries, gzip and brotli)
+//
+// --check and --markdown never run the breakdown (--no-breakdown is accepted with them).
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PKG = path.join(ROOT, 'pkg');
+const NODE_MODULES = path.join(ROOT, 'node_modules');
+const BUDGET = path.join(ROOT, 'size-budget.json');
 const CRATE = 'zantara_websocket';
+const WASM = `${CRATE}_bg.wasm`;
 const TARGET_GZIP = 14_763; // socket.io-client 4.8 minified, gzip -9, as measured in tests/bench
 const SIZE_TARGET_DIR = path.join(ROOT, 'target', 'size');
 const WORK = path.join(ROOT, '.tmp', 'size');
@@ -25,18 +36,121 @@ const WASM_OPT = path.join(ROOT, 'node_modules', '.bin', 'wasm-opt');
 const WASM_OPT_ARGS = ['-Oz', '-g', '--enable-bulk-memory', '--enable-bulk-memory-opt', '--enable-sign-ext',
   '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue'];
 
-const gz = (buf) => gzipSync(buf, { level: 9 }).length;
-const fmt = (n) => n.toLocaleString('en-US');
+// What each entry makes a page download. `id` names the entry in size-budget.json; `md` is its label in the
+// README's table (rows without one are left out of it).
+const ENTRIES = [
+  { id: 'default', label: 'zantara-websocket (index.js, wasm inline)', md: '`zantara-websocket` (`index.js`, wasm inline)', files: ['index.js'] },
+  { id: 'web', label: 'zantara-websocket/web (web.js + .wasm)', md: '`zantara-websocket/web` (`web.js` + `.wasm`)', files: ['web.js', WASM] },
+  { id: 'web.wasm', label: '  of which the .wasm', md: '· the `.wasm` (after `wasm-opt -Oz`)', files: [WASM] },
+  { id: 'web.js', label: '  of which web.js (glue + wrapper)', md: '· `web.js` (glue + wrapper)', files: ['web.js'] },
+  { id: 'script', label: 'script tag (zantara-websocket.js, inline)', md: 'script tag (`zantara-websocket.js`, inline)', files: ['zantara-websocket.js'] },
+  { id: 'react', label: 'zantara-websocket/react (react.js alone)', md: '`zantara-websocket/react` (`react.js` alone)', files: ['react.js'] },
+  { id: 'react+default', label: '  react.js + index.js', files: ['react.js', 'index.js'] },
+];
+// The entries each library is divided into in the comparison.
+const RATIO_OF = [['default', 'index.js ÷'], ['web', 'web ÷'], ['script', 'script ÷']];
 
-async function measure(files) {
-  let raw = 0;
-  let gzip = 0;
-  for (const f of files) {
-    const bytes = await fs.readFile(path.join(PKG, f));
-    raw += bytes.length;
-    gzip += gz(bytes); // each file is a separate download, compressed on its own
+// The libraries the README compares with. `file`: a build shipped minified, measured as it is; `bundle`: an
+// entry esbuild bundles and minifies here (the package ships no minified build of it). `md: false` keeps a
+// row out of the README's table. Libraries that are not installed are skipped (centrifuge-js is not a
+// devDependency: `npm install --no-save centrifuge` to include it).
+const LIBRARIES = [
+  { name: 'socket.io-client', pkg: 'socket.io-client', variant: 'ESM', file: 'dist/socket.io.esm.min.js' },
+  { name: 'socket.io-client', pkg: 'socket.io-client', variant: 'script tag', file: 'dist/socket.io.min.js' },
+  { name: 'Phoenix', pkg: 'phoenix', variant: 'ESM', bundle: "export * from 'phoenix';", unminified: 'priv/static/phoenix.mjs' },
+  { name: 'Phoenix', pkg: 'phoenix', variant: 'script tag', file: 'priv/static/phoenix.min.js' },
+  { name: 'partysocket', pkg: 'partysocket', variant: 'main entry', bundle: "export * from 'partysocket';" },
+  { name: 'partysocket', pkg: 'partysocket', variant: 'partysocket/ws only', bundle: "export { default } from 'partysocket/ws';", md: false },
+  { name: 'centrifuge-js', pkg: 'centrifuge', variant: 'main entry', bundle: "export * from 'centrifuge';" },
+];
+// As tests/bench/site.mjs bundles partysocket, so that the figures agree with BENCHMARKS.md.
+const ESBUILD_OPTIONS = { bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'chrome120' };
+
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const br = (buf) => brotliCompressSync(buf, {
+  params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length },
+}).length;
+const fmt = (n) => n.toLocaleString('en-US');
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+
+// Each file of pkg/ is read once, so a rebuild during the run cannot mix two builds in one entry's figures
+// (it can still mix them across entries).
+const pkgFiles = new Map();
+async function pkgFile(f) {
+  if (!pkgFiles.has(f)) {
+    pkgFiles.set(f, await fs.readFile(path.join(PKG, f)).catch((e) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    }));
   }
-  return { raw, gzip };
+  return pkgFiles.get(f);
+}
+
+/** Sizes of buffers downloaded separately: each compressed on its own, summed. */
+function sizes(bufs) {
+  return bufs.reduce((s, b) => ({ raw: s.raw + b.length, gzip: s.gzip + gz(b), brotli: s.brotli + br(b) }),
+    { raw: 0, gzip: 0, brotli: 0 });
+}
+
+/** {entry, missing: [file], raw, gzip, brotli} per entry of ENTRIES (sizes null when a file is missing). */
+async function measureEntries() {
+  const out = [];
+  for (const entry of ENTRIES) {
+    const bufs = await Promise.all(entry.files.map(pkgFile));
+    const missing = entry.files.filter((_, i) => !bufs[i]);
+    out.push({ entry, missing, ...(missing.length ? { raw: null, gzip: null, brotli: null } : sizes(bufs)) });
+  }
+  return out;
+}
+
+async function readJson(file) {
+  return JSON.parse(await fs.readFile(file, 'utf8'));
+}
+
+/** A failure to report in one line, without a stack. */
+class Refusal extends Error {}
+
+/** The libraries of LIBRARIES that are installed, measured: {lib, version, measured, how, raw, gzip, brotli},
+ * or {lib, absent: reason}. */
+async function measureLibraries() {
+  let esbuild = null;
+  const out = [];
+  for (const lib of LIBRARIES) {
+    const dir = path.join(NODE_MODULES, lib.pkg);
+    let version;
+    try {
+      ({ version } = await readJson(path.join(dir, 'package.json')));
+    } catch {
+      out.push({ lib, absent: `not installed (node_modules/${lib.pkg})` });
+      continue;
+    }
+    if (lib.file) {
+      const buf = await fs.readFile(path.join(dir, lib.file)).catch(() => null);
+      if (!buf) {
+        out.push({ lib, version, absent: `node_modules/${lib.pkg}/${lib.file} missing` });
+        continue;
+      }
+      out.push({ lib, version, measured: `node_modules/${lib.pkg}/${lib.file}`, how: 'minified by its authors, measured as shipped', ...sizes([buf]) });
+      continue;
+    }
+    esbuild ??= await import('esbuild');
+    const result = await esbuild.build({
+      ...ESBUILD_OPTIONS,
+      stdin: { contents: lib.bundle, resolveDir: ROOT, loader: 'js' },
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs).filter((f) => f !== '<stdin>');
+    const buf = Buffer.from(result.outputFiles[0].contents);
+    const opts = `esbuild ${esbuild.version}: ${ESBUILD_OPTIONS.format}, platform ${ESBUILD_OPTIONS.platform}, target ${ESBUILD_OPTIONS.target}, minified, in memory`;
+    out.push({
+      lib, version, inputs, measured: `\`${lib.bundle}\` bundled from ${inputs.join(' + ')}`,
+      how: `${lib.unminified ? `${lib.unminified} is not minified; ` : 'no minified build shipped; '}bundled and minified here by ${opts}`,
+      ...sizes([buf]),
+    });
+  }
+  return out;
 }
 
 function table(rows, headers) {
@@ -163,7 +277,7 @@ function shortName(name, width = 96) {
 async function breakdown(top) {
   // A release build keeping names: same profile, `strip` off, in its own target dir so the two
   // builds do not invalidate each other's cache.
-  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib',
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features',
     '--target-dir', SIZE_TARGET_DIR], {
     cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'],
     env: { ...process.env, CARGO_PROFILE_RELEASE_STRIP: 'false', CARGO_PROFILE_RELEASE_DEBUG: 'false' },
@@ -214,35 +328,113 @@ async function breakdown(top) {
   console.log(`data section (string constants: messages, option names, panic locations): ${fmt(sections.find((x) => x.name === 'data')?.size ?? 0)} bytes`);
 }
 
+const libLabel = (m) => `${m.lib.name} ${m.version ?? ''} (${m.lib.variant})`.replace('  ', ' ');
+
+async function report(args) {
+  const entries = await measureEntries();
+  const cell = (m, k) => (!m.missing.length ? fmt(m[k]) : k === 'raw' ? `missing ${m.missing.join(', ')}` : '-');
+  console.log('what each entry loads (gzip -9 and brotli quality 11, each file compressed on its own, summed; React itself not counted):');
+  console.log(table(entries.map((m) => [m.entry.label, cell(m, 'raw'), cell(m, 'gzip'), cell(m, 'brotli')]),
+    ['entry', 'raw bytes', 'gzip bytes', 'brotli bytes']));
+
+  const ours = new Map(entries.map((m) => [m.entry.id, m]));
+  const libs = await measureLibraries();
+  const present = libs.filter((m) => !m.absent);
+  const ratios = (m) => RATIO_OF.map(([id]) => {
+    const o = ours.get(id);
+    return o.missing.length ? 'missing' : `${ratio(o.gzip, m.gzip)} / ${ratio(o.brotli, m.brotli)}`;
+  });
+  console.log('\ncompared with (same run; same compression; ratios: our entry divided by the library, gzip / brotli):');
+  console.log(table(present.map((m) => [libLabel(m), fmt(m.raw), fmt(m.gzip), fmt(m.brotli), ...ratios(m)]),
+    ['library', 'raw bytes', 'gzip bytes', 'brotli bytes', ...RATIO_OF.map(([, h]) => h)]));
+  console.log('files measured:');
+  for (const m of present) console.log(`  ${libLabel(m)}: ${m.measured}; ${m.how}`);
+  for (const m of libs.filter((x) => x.absent)) console.log(`  ${m.lib.name} (${m.lib.variant}): skipped, ${m.absent}`);
+
+  const web = ours.get('web');
+  if (!web.missing.length) {
+    const verdict = web.gzip <= TARGET_GZIP ? 'within' : `OVER by ${fmt(web.gzip - TARGET_GZIP)} bytes (${(web.gzip / TARGET_GZIP).toFixed(2)}x)`;
+    console.log(`\ntarget: separate-wasm entry <= ${fmt(TARGET_GZIP)} gzip bytes (socket.io-client): ${fmt(web.gzip)}, ${verdict}`);
+  }
+  const missing = [...new Set(entries.flatMap((m) => m.missing))];
+  if (missing.length) {
+    console.error(`\nsize report: pkg/ lacks ${missing.join(', ')} (run node scripts/build.mjs)`);
+    process.exitCode = 1;
+  }
+
+  if (!args.includes('--no-breakdown')) {
+    const topAt = args.indexOf('--top');
+    await breakdown(topAt >= 0 ? Number(args[topAt + 1]) : 25);
+  }
+}
+
+/** pkg/ against size-budget.json: one line per budgeted entry; exit status 1 if one is over or missing, or the
+ * budget names an entry this script does not know, has no valid limit, or lists other files than the entry loads
+ * (`files`, optional, is there for the reader and must agree with ENTRIES). */
+async function check() {
+  const budget = await readJson(BUDGET).catch((e) => {
+    throw new Refusal(`size budget: cannot read ${path.relative(ROOT, BUDGET)}: ${e.message}`);
+  });
+  const entries = new Map((await measureEntries()).map((m) => [m.entry.id, m]));
+  const keys = Object.keys(budget).filter((k) => !k.startsWith('$'));
+  if (!keys.length) throw new Refusal(`size budget: ${path.relative(ROOT, BUDGET)} budgets no entry`);
+  const failed = [];
+  for (const id of keys) {
+    const limit = budget[id]?.limit;
+    const m = entries.get(id);
+    if (!m) {
+      console.log(`size budget: ${id} is not an entry of scripts/size.mjs (known: ${[...entries.keys()].join(', ')})`);
+      failed.push(id);
+    } else if (!Number.isInteger(limit) || limit <= 0) {
+      console.log(`size budget: ${id} has no valid "limit" in ${path.relative(ROOT, BUDGET)}`);
+      failed.push(id);
+    } else if (budget[id].files !== undefined && budget[id].files !== m.entry.files.join(' + ')) {
+      console.log(`size budget: ${id} says its files are "${budget[id].files}" but the entry loads "${m.entry.files.join(' + ')}"`);
+      failed.push(id);
+    } else if (m.missing.length) {
+      console.log(`size budget: ${id} cannot be measured: pkg/${m.missing.join(', pkg/')} missing (run node scripts/build.mjs), limit ${fmt(limit)} B`);
+      failed.push(id);
+    } else if (m.gzip > limit) {
+      console.log(`size budget: ${id} is ${fmt(m.gzip)} B gzip, limit ${fmt(limit)} B: ${fmt(m.gzip - limit)} B over`);
+      failed.push(id);
+    } else {
+      console.log(`size budget: ${id} is ${fmt(m.gzip)} B gzip, limit ${fmt(limit)} B: within, ${fmt(limit - m.gzip)} B to spare`);
+    }
+  }
+  if (failed.length) {
+    console.error(`size budget FAILED for ${failed.join(', ')} (${path.relative(ROOT, BUDGET)}; raising a limit is a commit that says why)`);
+    process.exitCode = 1;
+  }
+}
+
+/** The README's size table: our entries, then the libraries it compares with, raw, gzip and brotli. */
+async function markdown() {
+  const entries = await measureEntries();
+  const missing = [...new Set(entries.flatMap((m) => m.missing))];
+  if (missing.length) throw new Refusal(`size report: pkg/ lacks ${missing.join(', ')} (run node scripts/build.mjs)`);
+  const libs = (await measureLibraries()).filter((m) => !m.absent && m.lib.md !== false);
+  const inPkg = (m, f) => path.relative(path.join(NODE_MODULES, m.lib.pkg), path.join(ROOT, f));
+  const how = (m) => (m.lib.file ? `\`${m.lib.file}\`, minified by its authors`
+    : `${m.inputs.map((f) => `\`${inPkg(m, f)}\``).join(' + ')} bundled and minified by esbuild`);
+  const row = (label, m) => `| ${label} | ${fmt(m.raw)} | ${fmt(m.gzip)} | ${fmt(m.brotli)} |`;
+  const web = entries.find((m) => m.entry.id === 'web');
+  const lines = ['| entry | raw bytes | gzip bytes | brotli bytes |', '|---|---:|---:|---:|'];
+  for (const m of entries) if (m.entry.md) lines.push(row(m.entry.md, m));
+  for (const m of libs) lines.push(row(`${m.lib.name} ${m.version}, ${m.lib.variant} (${how(m)})`, m));
+  lines.push('', 'gzip -9 and brotli (quality 11), each file compressed on its own and summed per entry; libraries '
+    + 'from node_modules, measured in the same run (`node scripts/size.mjs --markdown` prints this table). '
+    + `The separate-wasm entry is ${libs.map((m) => `${ratio(web.gzip, m.gzip)} ${m.lib.name} (${m.lib.variant})`).join(', ')} in gzip bytes.`);
+  console.log(lines.join('\n'));
+}
+
 async function main() {
   const args = process.argv.slice(2);
-  const topAt = args.indexOf('--top');
-  const top = topAt >= 0 ? Number(args[topAt + 1]) : 25;
-  const entries = [
-    ['zantara-websocket (index.js, wasm inline)', ['index.js']],
-    ['zantara-websocket/web (web.js + .wasm)', ['web.js', `${CRATE}_bg.wasm`]],
-    ['  of which the .wasm', [`${CRATE}_bg.wasm`]],
-    ['  of which web.js (glue + wrapper)', ['web.js']],
-    ['script tag (zantara-websocket.js, inline)', ['zantara-websocket.js']],
-    ['zantara-websocket/react (react.js alone)', ['react.js']],
-    ['  react.js + index.js', ['react.js', 'index.js']],
-  ];
-  const rows = [];
-  let webGzip = 0;
-  for (const [label, files] of entries) {
-    const m = await measure(files);
-    if (files.length === 2 && files[0] === 'web.js') webGzip = m.gzip;
-    rows.push([label, fmt(m.raw), fmt(m.gzip)]);
-  }
-  console.log('what each entry loads (gzip -9, each file compressed on its own; react excluded):');
-  console.log(table(rows, ['entry', 'raw bytes', 'gzip bytes']));
-  const verdict = webGzip <= TARGET_GZIP ? 'within' : `OVER by ${fmt(webGzip - TARGET_GZIP)} bytes (${(webGzip / TARGET_GZIP).toFixed(2)}x)`;
-  console.log(`\ntarget: separate-wasm entry <= ${fmt(TARGET_GZIP)} gzip bytes (socket.io-client): ${fmt(webGzip)}, ${verdict}`);
-
-  if (!args.includes('--no-breakdown')) await breakdown(top);
+  if (args.includes('--check')) await check();
+  else if (args.includes('--markdown')) await markdown();
+  else await report(args);
 }
 
 main().catch((err) => {
-  console.error(`size report failed: ${err.stack ?? err}`);
+  console.error(err instanceof Refusal ? err.message : `size report failed: ${err.stack ?? err}`);
   process.exit(1);
 });

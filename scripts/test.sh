@@ -16,6 +16,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+# The npm build: no std, its own allocator and panic handler (src/bare.rs).
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 node_modules/.bin/eslint . # every hand-written .js/.mjs/.cjs (eslint.config.js)
 
 step "core: native tests"

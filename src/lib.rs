@@ -15,7 +15,28 @@
 //! - `shell` (wasm32 only): the `#[wasm_bindgen]` class `ZantaraWebSocket`,
 //!   which owns the `WebSocket`, the single wake-up timer and the page event
 //!   listeners, carries events into the core and carries its answers out.
+//!
+//! Feature `std` (on by default) builds with the standard library. The npm
+//! package is built without it (`--no-default-features`): on wasm32 the
+//! crate then brings its own allocator and panic handler (`bare.rs`), which
+//! keeps `core::fmt` and std's allocator out of the module.
 #![deny(missing_docs)]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+/// What the std prelude gives, for the build without std.
+#[allow(unused_imports)]
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec;
+    pub(crate) use alloc::vec::Vec;
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod bare;
 
 pub mod core;
 

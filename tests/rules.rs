@@ -1,11 +1,12 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! The rules the core owns, seen from the JavaScript side: `src/shell/rules.json`
-//! (read by the JS unit tests) must be exactly what the core hands to
-//! JavaScript at start-up, and the unions of `src/js/index.d.ts` must list
-//! exactly the core's error codes, built-in events and options.
+//! The rules the core owns, seen from the JavaScript side: `RULES` in
+//! `src/shell/boundary.js` (between `/* BEGIN RULES */` and `/* END RULES */`)
+//! must be exactly the core's `rules_json()`, and the unions of
+//! `src/js/index.d.ts` must list exactly the core's error codes, built-in
+//! events and options.
 //!
 //! After changing a rule: `ZANTARA_BLESS=1 cargo test --test rules` rewrites
-//! rules.json; index.d.ts is edited by hand.
+//! the block in boundary.js; index.d.ts is edited by hand.
 
 use std::path::Path;
 
@@ -61,16 +62,28 @@ fn strings(list: &[&str]) -> Vec<String> {
 }
 
 #[test]
-fn rules_json_is_what_the_core_hands_to_javascript() {
+fn boundary_js_rules_are_the_cores() {
+    const BEGIN: &str = "/* BEGIN RULES */ ";
+    const END: &str = " /* END RULES */";
     let want = rules_json();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/rules.json");
-    if std::env::var_os("ZANTARA_BLESS").is_some() {
-        std::fs::write(&path, &want).unwrap();
+    let want = want.trim_end();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/boundary.js");
+    let js = std::fs::read_to_string(&path).unwrap();
+    let start = js
+        .find(BEGIN)
+        .expect("boundary.js has no BEGIN RULES marker")
+        + BEGIN.len();
+    let end = start
+        + js[start..]
+            .find(END)
+            .expect("boundary.js has no END RULES marker");
+    if std::env::var_os("ZANTARA_BLESS").is_some() && &js[start..end] != want {
+        std::fs::write(&path, [&js[..start], want, &js[end..]].concat()).unwrap();
+        return;
     }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
-        have == want,
-        "src/shell/rules.json is out of date: run `ZANTARA_BLESS=1 cargo test --test rules`"
+        &js[start..end] == want,
+        "RULES in src/shell/boundary.js are out of date: run `ZANTARA_BLESS=1 cargo test --test rules`"
     );
 }
 

@@ -1,6 +1,8 @@
 //! Reconnect delays: the legacy linear schedule (3, 6, 9, 12, 15 s), or
 //! exponential, capped, with jitter that only ever shortens a delay.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// How the delay grows with the attempt number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackoffKind {
@@ -39,7 +41,7 @@ impl Backoff {
         let raw = match self.kind {
             BackoffKind::Linear => self.base_ms * f64::from(attempt),
             // 2^63 ms is far beyond any cap; clamping the exponent avoids inf.
-            BackoffKind::Exponential => self.base_ms * 2f64.powi((attempt - 1).min(63) as i32),
+            BackoffKind::Exponential => self.base_ms * pow2((attempt - 1).min(63)),
         };
         self.jittered(raw.min(self.cap()), random)
     }
@@ -58,6 +60,11 @@ impl Backoff {
         };
         d * (1.0 - self.jitter.clamp(0.0, 1.0) * r)
     }
+}
+
+/// `2^n` for `n` ≤ 63 (`f64::powi` is std-only).
+fn pow2(n: u32) -> f64 {
+    (1u64 << n) as f64
 }
 
 #[cfg(test)]

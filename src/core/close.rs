@@ -9,6 +9,8 @@
 //!   redeploy), 1001, 1006, 1011, 1012 and 4000–4499. Our own `disconnect()`
 //!   never reaches this table: its socket is detached before it closes.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// The reaction to one close code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseReaction {

@@ -1,12 +1,14 @@
 //! The numeric codes that cross the boundary between the core and the
 //! JavaScript half of the shell, with their names, and the rules both sides
-//! apply. This file is their one definition: the shell hands every list and
-//! code here to JavaScript at start-up (`rules` in `src/shell/boundary.js`),
-//! and a native test keeps `src/shell/rules.json` (read by the JS unit tests)
-//! and the unions of `src/js/index.d.ts` equal to them.
+//! apply. This file is their one definition: `RULES` in
+//! `src/shell/boundary.js` is [`rules_json`]'s text, and a native test
+//! (`tests/rules.rs`) keeps it and the unions of `src/js/index.d.ts` equal to
+//! them, so the wasm module carries none of these lists.
 
 use super::frame::{FrameType, RESERVED_EVENTS};
 use super::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The longest channel name, in UTF-8 bytes.
 pub const CHANNEL_MAX_BYTES: usize = 256;
@@ -109,7 +111,12 @@ impl Verdict {
             Verdict::Binary => {
                 return Some(Error::BadFrame {
                     reason: "binary frames are not supported",
-                    excerpt: format!("<{len} bytes>"),
+                    excerpt: {
+                        let mut s = String::from("<");
+                        super::frame::push_decimal(&mut s, len as u64, 1);
+                        s.push_str(" bytes>");
+                        s
+                    },
                 })
             }
             Verdict::NotJson => "not valid JSON",
@@ -179,7 +186,7 @@ impl ChannelFault {
             ChannelFault::TooLong => "must be at most 256 bytes",
             ChannelFault::Reserved => {
                 return Error::ReservedChannel {
-                    name: name.to_string(),
+                    name: String::from(name),
                 }
             }
         };
@@ -202,10 +209,68 @@ pub fn check_channel(name: &str) -> Result<(), Error> {
     Err(fault.error(name))
 }
 
+/// What the JS half of the shell reports to the wasm side's one entry point
+/// (`sink` in `src/shell/boundary.js`): the hub's events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum HubEvent {
+    /// A socket's `open`.
+    Open,
+    /// A socket's `error`.
+    Error,
+    /// A socket's `close` (code, `wasClean`, reason).
+    Close,
+    /// A frame the JS listener did not dispatch itself (verdict, length,
+    /// parsed value, raw text).
+    Frame,
+    /// Channel handlers threw (flat `[event, thrown[], ...]` pairs).
+    Thrown,
+    /// The one wake-up timer fired.
+    Timer,
+    /// A page event (its index in [`PAGE_EVENTS`]).
+    Page,
+    /// A token promise settled (the wait's id, 1 or 0, the token or why).
+    Token,
+}
+
+impl HubEvent {
+    /// Every event, in code order.
+    pub const ALL: [HubEvent; 8] = [
+        HubEvent::Open,
+        HubEvent::Error,
+        HubEvent::Close,
+        HubEvent::Frame,
+        HubEvent::Thrown,
+        HubEvent::Timer,
+        HubEvent::Page,
+        HubEvent::Token,
+    ];
+
+    /// The event of `code`.
+    pub fn from_code(code: u32) -> Option<HubEvent> {
+        Self::ALL.get(code as usize).copied()
+    }
+
+    /// The name JavaScript uses for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            HubEvent::Open => "OPEN",
+            HubEvent::Error => "ERROR",
+            HubEvent::Close => "CLOSE",
+            HubEvent::Frame => "FRAME",
+            HubEvent::Thrown => "THROWN",
+            HubEvent::Timer => "TIMER",
+            HubEvent::Page => "PAGE",
+            HubEvent::Token => "TOKEN",
+        }
+    }
+}
+
 /// The rules JavaScript receives, as JSON: the reserved event names, the
 /// verdict and channel-fault codes by name, the frame types in verdict order,
-/// the channel limit and the error codes. `src/shell/rules.json` holds this
-/// text (kept equal by a test) for the JS unit tests.
+/// the channel limit, the error codes and their message templates, and the
+/// hub's event codes. `RULES` in `src/shell/boundary.js` is this text (kept
+/// equal by `tests/rules.rs`).
 pub fn rules_json() -> String {
     let mut s = String::from("{\n  \"reserved\": [");
     list(&mut s, RESERVED_EVENTS.iter().copied());
@@ -220,10 +285,14 @@ pub fn rules_json() -> String {
         ChannelFault::ALL.iter().map(|f| (f.name(), *f as u8)),
     );
     s.push_str("},\n  \"channelMaxBytes\": ");
-    s.push_str(&CHANNEL_MAX_BYTES.to_string());
+    super::frame::push_decimal(&mut s, CHANNEL_MAX_BYTES as u64, 1);
     s.push_str(",\n  \"errorCodes\": [");
     list(&mut s, Error::CODES.iter().copied());
-    s.push_str("]\n}\n");
+    s.push_str("],\n  \"templates\": [");
+    list(&mut s, Error::TEMPLATES.iter().copied());
+    s.push_str("],\n  \"hub\": {");
+    codes(&mut s, HubEvent::ALL.iter().map(|e| (e.name(), *e as u8)));
+    s.push_str("}\n}\n");
     s
 }
 
@@ -232,9 +301,7 @@ fn list<'a>(s: &mut String, items: impl Iterator<Item = &'a str>) {
         if i > 0 {
             s.push_str(", ");
         }
-        s.push('"');
-        s.push_str(item);
-        s.push('"');
+        super::frame::push_json_string(s, item);
     }
 }
 
@@ -246,7 +313,7 @@ fn codes<'a>(s: &mut String, items: impl Iterator<Item = (&'a str, u8)>) {
         s.push('"');
         s.push_str(name);
         s.push_str("\": ");
-        s.push_str(&code.to_string());
+        super::frame::push_decimal(s, u64::from(code), 1);
     }
 }
 

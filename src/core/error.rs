@@ -1,6 +1,9 @@
 //! Errors of the SDK, with a stable machine-readable code for the JS side.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::string::String;
+use core::fmt;
 
 /// Everything that can go wrong, whether misuse by the caller (thrown at once
 /// as a `TypeError` on the JS side) or trouble on the network (reported on the
@@ -113,22 +116,7 @@ impl Error {
 
     /// A stable code for programs: `error.code` on the JS side.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidOption { .. } => "INVALID_OPTION",
-            Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
-            Error::InvalidChannel { .. } => "INVALID_CHANNEL",
-            Error::ReservedChannel { .. } => "RESERVED_CHANNEL",
-            Error::InvalidUrl { .. } => "INVALID_URL",
-            Error::MixedContent { .. } => "MIXED_CONTENT",
-            Error::QueueFull { .. } => "QUEUE_FULL",
-            Error::FrameTooLarge { .. } => "FRAME_TOO_LARGE",
-            Error::BadFrame { .. } => "BAD_FRAME",
-            Error::Unserializable { .. } => "UNSERIALIZABLE",
-            Error::TokenFailed { .. } => "TOKEN_FAILED",
-            Error::HandlerThrew { .. } => "HANDLER_THREW",
-            Error::SocketFailed { .. } => "SOCKET_FAILED",
-            Error::Freed => "FREED",
-        }
+        Self::CODES[self.index()]
     }
 
     /// True for misuse by the caller, which the JS side throws as `TypeError`.
@@ -146,52 +134,108 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The message of each code, in the order of [`Error::CODES`], with
+    /// `{0}` and `{1}` where [`Error::args`] go. The one definition of every
+    /// message: `Display` fills them in here, and the JS half of the shell
+    /// gets the same list (`templates` in `src/shell/boundary.js`, kept equal
+    /// by a test) and fills them in there, so the wasm module carries no
+    /// formatting code.
+    pub const TEMPLATES: [&'static str; 14] = [
+        "option `{0}` must be {1}",
+        "{0}",
+        "channel {0}",
+        "channel `{0}` is named like a built-in event; pick another name",
+        "server URL {0}",
+        "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://",
+        "outbound queue full ({0} messages, {1} bytes); message not queued",
+        "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded",
+        "bad frame ({0}): {1}",
+        "data cannot be sent as JSON: {0}",
+        "token function failed: {0}",
+        "a `{0}` handler threw",
+        "could not open the socket: {0}",
+        "this client was freed",
+    ];
+
+    /// What every message starts with.
+    pub const PREFIX: &'static str = "ZantaraWebSocket: ";
+
+    /// The index of [`Error::code`] in [`Error::CODES`].
+    pub fn index(&self) -> usize {
         match self {
-            Error::InvalidOption { name, expected } => {
-                write!(f, "ZantaraWebSocket: option `{name}` must be {expected}")
+            Error::InvalidOption { .. } => 0,
+            Error::InvalidArgument { .. } => 1,
+            Error::InvalidChannel { .. } => 2,
+            Error::ReservedChannel { .. } => 3,
+            Error::InvalidUrl { .. } => 4,
+            Error::MixedContent { .. } => 5,
+            Error::QueueFull { .. } => 6,
+            Error::FrameTooLarge { .. } => 7,
+            Error::BadFrame { .. } => 8,
+            Error::Unserializable { .. } => 9,
+            Error::TokenFailed { .. } => 10,
+            Error::HandlerThrew { .. } => 11,
+            Error::SocketFailed { .. } => 12,
+            Error::Freed => 13,
+        }
+    }
+
+    /// The values of the message's `{0}` and `{1}` (see [`Error::TEMPLATES`]).
+    pub fn args(&self) -> (Arg<'_>, Arg<'_>) {
+        use Arg::{Count, None as No, Text};
+        match self {
+            Error::InvalidOption { name, expected } => (Text(name), Text(expected)),
+            Error::InvalidArgument { reason } | Error::InvalidChannel { reason } => {
+                (Text(reason), No)
             }
-            Error::InvalidArgument { reason } => write!(f, "ZantaraWebSocket: {reason}"),
-            Error::InvalidChannel { reason } => write!(f, "ZantaraWebSocket: channel {reason}"),
-            Error::ReservedChannel { name } => write!(
-                f,
-                "ZantaraWebSocket: channel `{name}` is named like a built-in event; pick another name"
-            ),
-            Error::InvalidUrl { reason } => write!(f, "ZantaraWebSocket: server URL {reason}"),
-            Error::MixedContent { url } => write!(
-                f,
-                "ZantaraWebSocket: `{url}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://"
-            ),
-            Error::QueueFull { messages, bytes } => write!(
-                f,
-                "ZantaraWebSocket: outbound queue full ({messages} messages, {bytes} bytes); message not queued"
-            ),
-            Error::FrameTooLarge { size, max } => write!(
-                f,
-                "ZantaraWebSocket: frame of {size} UTF-16 code units exceeds maxFrameSize {max}; discarded"
-            ),
-            Error::BadFrame { reason, excerpt } => {
-                write!(f, "ZantaraWebSocket: bad frame ({reason}): {excerpt}")
-            }
-            Error::Unserializable { detail } => {
-                write!(f, "ZantaraWebSocket: data cannot be sent as JSON: {detail}")
-            }
-            Error::TokenFailed { detail } => {
-                write!(f, "ZantaraWebSocket: token function failed: {detail}")
-            }
-            Error::HandlerThrew { event } => {
-                write!(f, "ZantaraWebSocket: a `{event}` handler threw")
-            }
-            Error::Freed => f.write_str("ZantaraWebSocket: this client was freed"),
-            Error::SocketFailed { detail } => {
-                write!(f, "ZantaraWebSocket: could not open the socket: {detail}")
-            }
+            Error::ReservedChannel { name } => (Text(name), No),
+            Error::InvalidUrl { reason } => (Text(reason), No),
+            Error::MixedContent { url } => (Text(url), No),
+            Error::QueueFull { messages, bytes } => (Count(*messages), Count(*bytes)),
+            Error::FrameTooLarge { size, max } => (Count(*size), Count(*max)),
+            Error::BadFrame { reason, excerpt } => (Text(reason), Text(excerpt)),
+            Error::Unserializable { detail }
+            | Error::TokenFailed { detail }
+            | Error::SocketFailed { detail } => (Text(detail), No),
+            Error::HandlerThrew { event } => (Text(event), No),
+            Error::Freed => (No, No),
         }
     }
 }
 
-impl std::error::Error for Error {}
+/// A value in an error message.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arg<'a> {
+    /// Text.
+    Text(&'a str),
+    /// A count, written in decimal.
+    Count(usize),
+    /// Nothing (the template has no such place).
+    None,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b) = self.args();
+        f.write_str(Self::PREFIX)?;
+        // Every `{` of a template opens `{0}` or `{1}` (a test checks).
+        let mut rest = Self::TEMPLATES[self.index()];
+        while let Some(at) = rest.find('{') {
+            f.write_str(&rest[..at])?;
+            let arg = if rest[at..].starts_with("{0}") { a } else { b };
+            match arg {
+                Arg::Text(t) => f.write_str(t)?,
+                Arg::Count(n) => write!(f, "{n}")?,
+                Arg::None => {}
+            }
+            rest = rest.get(at + 3..).unwrap_or_default();
+        }
+        f.write_str(rest)
+    }
+}
+
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
@@ -217,5 +261,30 @@ mod tests {
             bytes: 2
         }
         .is_type_error());
+    }
+
+    #[test]
+    fn templates_use_only_their_two_places() {
+        for t in Error::TEMPLATES {
+            let opens = t.matches('{').count();
+            assert_eq!(
+                opens,
+                t.matches("{0}").count() + t.matches("{1}").count(),
+                "{t}"
+            );
+            assert_eq!(t.matches('}').count(), opens, "{t}");
+        }
+        let e = Error::QueueFull {
+            messages: 3,
+            bytes: 1024,
+        };
+        assert_eq!(
+            e.to_string(),
+            "ZantaraWebSocket: outbound queue full (3 messages, 1024 bytes); message not queued"
+        );
+        assert_eq!(
+            Error::Freed.to_string(),
+            "ZantaraWebSocket: this client was freed"
+        );
     }
 }

@@ -8,7 +8,9 @@
 //! here; user messages are encoded by `JSON.stringify` so `data` never enters
 //! wasm memory.
 
-use std::fmt::Write;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::string::String;
 
 /// The SDK's own event names: a channel may not be named like one, or its
 /// messages would fire the built-in handlers.
@@ -78,7 +80,9 @@ pub fn push_json_string(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u00");
+                out.push(HEX[c as usize >> 4] as char);
+                out.push(HEX[c as usize & 15] as char);
             }
             c => out.push(c),
         }
@@ -114,16 +118,44 @@ pub fn iso8601(ms: f64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        y,
-        m,
-        d,
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
+    let mut out = String::with_capacity(24);
+    let parts = [
+        (y as u64, 4, '-'),
+        (u64::from(m), 2, '-'),
+        (u64::from(d), 2, 'T'),
+        ((rem / 3_600_000) as u64, 2, ':'),
+        ((rem / 60_000 % 60) as u64, 2, ':'),
+        ((rem / 1000 % 60) as u64, 2, '.'),
+        ((rem % 1000) as u64, 3, 'Z'),
+    ];
+    for (n, width, sep) in parts {
+        push_decimal(&mut out, n, width);
+        out.push(sep);
+    }
+    out
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `n` in decimal, padded with zeros to at least `width` digits.
+/// Written out rather than through `core::fmt`, which would add several KB
+/// to the wasm module (see docs/ARCHITECTURE.md, "Size").
+pub fn push_decimal(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(digits.len().saturating_sub(width));
+    for &b in digits.get(start..).unwrap_or_default() {
+        out.push(b as char);
+    }
 }
 
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
@@ -146,8 +178,12 @@ pub fn excerpt(raw: &str, max: usize) -> String {
     match raw.char_indices().nth(max) {
         // `get` rather than `[..i]`: `i` is a char boundary, and this keeps
         // the string-slicing panic path (1.5 KB of wasm) out of the module.
-        Some((i, _)) => format!("{}…", raw.get(..i).unwrap_or_default()),
-        None => raw.to_string(),
+        Some((i, _)) => {
+            let mut s = String::from(raw.get(..i).unwrap_or_default());
+            s.push('…');
+            s
+        }
+        None => String::from(raw),
     }
 }
 

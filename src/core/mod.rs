@@ -21,7 +21,7 @@ pub mod url;
 pub use backoff::{Backoff, BackoffKind};
 pub use close::{CloseDecision, ClosePolicy, CloseReaction};
 pub use codes::{ChannelFault, Verdict};
-pub use error::Error;
+pub use error::{Arg, Error};
 pub use frame::{FrameType, RESERVED_EVENTS};
 pub use machine::{Action, Close, ConnState, Event, Machine, Outgoing};
 pub use options::Options;

@@ -2,7 +2,9 @@
 //! order, bounded by count and bytes. A full queue refuses (the caller reports
 //! it); nothing is ever dropped silently.
 
-use std::collections::VecDeque;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use alloc::collections::VecDeque;
 
 use super::Error;
 

@@ -1,5 +1,7 @@
 //! Health counters, as `getStats()` reports them.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// Counters kept by the [`Machine`](super::Machine). Times are in ms: of the
 /// wall clock for `last_pong_ms`, of the machine's monotonic clock (`now`)
 /// for `opened_at_ms`.

@@ -11,7 +11,9 @@
 //! SipHash) against well under 1 KB for this; the names come from the page's own
 //! calls, never from the network, so an unkeyed hash is enough.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::fmt;
 
 /// Holes tolerated before a compaction is considered at all.
 const SLACK: usize = 16;
@@ -108,7 +110,7 @@ impl Subs {
         let Some(cell) = self.find(name) else {
             return false;
         };
-        let at = std::mem::replace(&mut self.table[cell], GONE);
+        let at = core::mem::replace(&mut self.table[cell], GONE);
         self.slots[at as usize] = None;
         self.live -= 1;
         // Holes at the end cost nothing to drop (newest-first removal never compacts).
@@ -158,7 +160,7 @@ fn place(table: &mut [u32], name: &str, at: u32) -> usize {
 
 /// The names of a [`Subs`], in insertion order.
 #[derive(Debug, Clone)]
-pub struct Iter<'a>(std::slice::Iter<'a, Option<String>>);
+pub struct Iter<'a>(core::slice::Iter<'a, Option<String>>);
 
 impl<'a> Iterator for Iter<'a> {
     type Item = &'a str;

@@ -2,18 +2,18 @@
 //! (throwing a `TypeError` with a `code` for misuse) and hands the call to
 //! the [`Client`]. Nothing here holds state of its own.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
 use super::boundary;
 use super::client::{now, Client, Config};
-use super::events::Events;
 use super::options;
 use super::util::{channel_fault, get, to_js_error, type_error};
 use crate::core::url::{self, Page};
 use crate::core::{Error, Machine};
+use crate::prelude::*;
 
 /// A WebSocket client with the legacy `ZantaraWebSocket` API.
 ///
@@ -39,7 +39,6 @@ impl ZantaraWebSocket {
     /// ranges, or an unusable URL.
     #[wasm_bindgen(constructor)]
     pub fn new(user_id: JsValue, options: JsValue) -> Result<ZantaraWebSocket, JsValue> {
-        boundary::ensure_rules();
         let user_id = if user_id.is_undefined() || user_id.is_null() {
             None
         } else if let Some(s) = user_id.as_string() {
@@ -77,8 +76,7 @@ impl ZantaraWebSocket {
             token: parsed.token,
             max_frame: opts.max_frame_size as usize,
         };
-        let events = Events::new(opts.debug, user_id);
-        let client = Client::new(cfg, Machine::new(&opts), events);
+        let client = Client::new(cfg, Machine::new(&opts), opts.debug, user_id);
         for key in &parsed.unknown {
             client.log(&["ignoring unknown option `", key, "`"].concat());
         }
@@ -208,9 +206,9 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
         detail: boundary::describe(e),
     };
     let mut encoded = None;
-    if let Some(ws) = client.writable_socket() {
+    if client.writable() {
         let out = js_sys::Object::new();
-        let sent = boundary::send_now(&ws, channel, data, &out);
+        let sent = boundary::send_now(client.z(), channel, data, &out);
         if sent >= 0.0 {
             client.sent_direct(sent as usize);
             return Ok(true);

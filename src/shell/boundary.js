@@ -4,21 +4,34 @@
 // `JSON.stringify` and sent from here, so payloads never enter wasm memory.
 //
 // Every rule here (reserved event names, frame types, verdict and channel-fault codes, the channel
-// limit) is defined in Rust (`src/core/codes.rs`) and handed over once by `setRules` before any
-// client exists; `src/shell/rules.json` is the same object, for the unit tests in tests/js/.
+// limit, error messages, the hub's event kinds) is defined in Rust (`src/core/codes.rs`,
+// `src/core/error.rs`): `RULES` below is the core's `rules_json()`, kept equal by a native test
+// (`ZANTARA_BLESS=1 cargo test --test rules` rewrites it).
 //
 // Nothing in this file lets an exception escape into wasm, except where the Rust binding is marked
 // `catch` (calls that run user code, such as `JSON.stringify` of user data).
 
-import { emit } from './emitter.js';
+import { emit, has, off, on } from './emitter.js';
 
-/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, message: string, maxBytes: number} | null} */
+/** The core's rules. */
+// prettier-ignore
+export const RULES = /* BEGIN RULES */ {
+  "reserved": ["connected", "disconnected", "error", "message", "reconnecting", "reconnect_failed", "state", "pong"],
+  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe"],
+  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "NOT_JSON": 6, "NOT_OBJECT": 7, "NO_TYPE": 8, "UNKNOWN_TYPE": 9, "NO_CHANNEL": 10, "BINARY": 11, "TOO_LARGE": 12},
+  "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
+  "channelMaxBytes": 256,
+  "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED"],
+  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a `{0}` handler threw", "could not open the socket: {0}", "this client was freed"],
+  "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7}
+} /* END RULES */;
+
+/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, H: Record<string, number>, message: string, maxBytes: number, templates: string[], codes: string[]}} */
 let R = null;
 
 /**
- * Installs the rules (the object of rules.json). Called once by the wasm side at start-up.
- * @param {{reserved: string[], types: string[], verdict: Record<string, number>,
- *   channel: Record<string, number>, channelMaxBytes: number}} rules
+ * Installs `rules` (an object shaped like RULES; done once at load, and by the unit tests).
+ * @param {typeof RULES} rules
  */
 export function setRules(rules) {
   R = {
@@ -27,16 +40,15 @@ export function setRules(rules) {
     kind: new Map(rules.types.map((t, i) => [t, i])),
     V: rules.verdict,
     C: rules.channel,
+    H: rules.hub,
     // The `type` of a channel message (the frame type with verdict MESSAGE).
     message: rules.types[rules.verdict.MESSAGE],
     maxBytes: rules.channelMaxBytes,
+    templates: rules.templates,
+    codes: rules.errorCodes,
   };
 }
-
-/** True once `setRules` ran. */
-export function hasRules() {
-  return R !== null;
-}
+setRules(RULES);
 
 /**
  * Classifies a parsed frame `v` (a value `JSON.parse` returned): the verdict code of its type, or
@@ -87,51 +99,179 @@ export function dispatchFrame(registry, v) {
   return thrown;
 }
 
+// ---- the hub: one set of socket listeners, one timer and one set of page listeners for every
+// client of this module, reporting to the wasm side's one entry point (`sink`, installed once).
+// A client's JS state `z` (see `createClient`) is found from its socket as `ws.z`, so a socket
+// costs no closure of its own.
+
+/** @type {((kind: number, id: number, gen: number, a?: number, b?: number, v?: any, w?: any) => void) | null} */
+let sink = null;
+
+/** Installs the wasm side's entry point (once per module instance). */
+export function install(f) {
+  sink = f;
+}
+
 /**
- * Installs the socket's message listener. A channel message is counted in `counts` (`n` frames,
- * `b` UTF-16 units, `t` the monotonic time the last one arrived) and dispatched here; any other frame goes
- * to `other(verdict, length, parsed, raw)` on the wasm side, parsed once. What channel handlers
- * threw goes to `thrown(pairs)`.
+ * A client's JS state: its handler registry `r`, the listener's counts (`n` frames, `b` UTF-16
+ * units, `t` the monotonic time the last one arrived), the frame limit `max`, its id on the wasm
+ * side, and its socket `ws` with the socket's generation `g` (null and 0 when it has none).
  */
-export function listen(ws, registry, counts, max, other, thrown) {
-  const onMessage = (e) => {
-    const d = e.data;
-    if (typeof d !== 'string' || d.length > max) {
-      const f = readFrame(d, max);
-      other(f.verdict, f.n, undefined, typeof d === 'string' ? d : undefined);
-      return;
-    }
-    // The hot path, allocation-free: parse once, and dispatch a channel message right here.
-    let v;
-    try {
-      v = JSON.parse(d);
-    } catch {
-      other(R.V.NOT_JSON, d.length, undefined, d);
-      return;
-    }
-    const c = v?.channel; // undefined for null and primitives
-    if (v?.type !== R.message || typeof c !== 'string' || c === '') {
-      other(classify(v), d.length, v, d);
-      return;
-    }
-    counts.n += 1;
-    counts.b += d.length;
-    counts.t = performance.now();
-    const t = dispatchFrame(registry, v);
-    if (t === null) return;
-    // A handler that dropped this socket (disconnect, free) freed its callbacks: calling one would
-    // throw from inside wasm (leaking wasm's stack), so the console hears it instead.
-    if (ws.onmessage === onMessage) {
-      try {
-        thrown(t);
-        return;
-      } catch {
-        // reported below
-      }
-    }
-    for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
-  };
+export function createClient(id, max) {
+  return { r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0 };
+}
+
+/** The client of socket `ws` when `ws` is still its socket (else a late event of an old one). */
+function owner(ws) {
+  const z = ws.z;
+  return z !== undefined && z.ws === ws ? z : null;
+}
+
+function onOpen() {
+  const z = owner(this);
+  if (z !== null) sink(R.H.OPEN, z.id, z.g);
+}
+
+function onError() {
+  const z = owner(this);
+  if (z !== null) sink(R.H.ERROR, z.id, z.g);
+}
+
+function onClose(e) {
+  const z = owner(this);
+  if (z !== null) sink(R.H.CLOSE, z.id, z.g, e.code, e.wasClean ? 1 : 0, e.reason);
+}
+
+/**
+ * The message listener of every socket. A channel message is counted and dispatched here; any
+ * other frame goes to the wasm side parsed once (`FRAME` with its verdict, length, value and raw
+ * text). What channel handlers threw goes over as `THROWN`.
+ */
+function onMessage(e) {
+  const z = owner(this);
+  if (z === null) return;
+  const d = e.data;
+  if (typeof d !== 'string' || d.length > z.max) {
+    const f = readFrame(d, z.max);
+    sink(R.H.FRAME, z.id, z.g, f.verdict, f.n, undefined, typeof d === 'string' ? d : undefined);
+    return;
+  }
+  // The hot path, allocation-free: parse once, and dispatch a channel message right here.
+  let v;
+  try {
+    v = JSON.parse(d);
+  } catch {
+    sink(R.H.FRAME, z.id, z.g, R.V.NOT_JSON, d.length, undefined, d);
+    return;
+  }
+  const c = v?.channel; // undefined for null and primitives
+  if (v?.type !== R.message || typeof c !== 'string' || c === '') {
+    sink(R.H.FRAME, z.id, z.g, classify(v), d.length, v, d);
+    return;
+  }
+  z.n += 1;
+  z.b += d.length;
+  z.t = performance.now();
+  const t = dispatchFrame(z.r, v);
+  if (t === null) return;
+  // A handler may have dropped this socket (disconnect, free): then the console hears it.
+  if (z.ws === this) {
+    sink(R.H.THROWN, z.id, z.g, 0, 0, t);
+    return;
+  }
+  for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
+}
+
+/**
+ * Opens client `z`'s socket for generation `gen` (binary frames as ArrayBuffer: Blob payloads
+ * convert through a promise and can reorder messages). Returns null, or a description of what
+ * `new WebSocket` threw.
+ */
+export function openSocket(z, url, gen) {
+  let ws;
+  try {
+    ws = new WebSocket(url);
+  } catch (e) {
+    return describe(e);
+  }
+  ws.binaryType = 'arraybuffer';
+  ws.z = z;
+  z.ws = ws;
+  z.g = gen;
+  ws.onopen = onOpen;
+  ws.onclose = onClose;
+  ws.onerror = onError;
   ws.onmessage = onMessage;
+  return null;
+}
+
+/**
+ * Releases client `z`'s socket: its listeners are detached (so its late events never reach the
+ * SDK), and it is closed with `code` and `reason` (code 0: without a code) unless already closing.
+ */
+export function shutSocket(z, code, reason) {
+  const ws = z.ws;
+  if (ws === null) return;
+  z.ws = null;
+  z.g = 0;
+  ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+  if (ws.readyState > 1) return;
+  try {
+    if (code === 0) ws.close();
+    else ws.close(code, reason);
+  } catch {
+    // Closing never fails for the codes the core picks (1000, 3000-4999).
+  }
+}
+
+/** `readyState` of client `z`'s socket (3, CLOSED, when it has none). */
+export function socketState(z) {
+  return z.ws === null ? 3 : z.ws.readyState;
+}
+
+/** `bufferedAmount` of client `z`'s socket: bytes handed to it and not yet sent. */
+export function socketUnsent(z) {
+  return z.ws === null ? 0 : z.ws.bufferedAmount;
+}
+
+/** Sends frame `f` (a string) on client `z`'s socket; false when it is not open or `send` threw. */
+export function sendFrame(z, f) {
+  const ws = z.ws;
+  if (ws === null || ws.readyState !== 1) return false;
+  try {
+    ws.send(f);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let timer = 0;
+
+function fire() {
+  timer = 0;
+  sink(R.H.TIMER, 0, 0);
+}
+
+/** Sets the one wake-up timer to `ms` from now (replacing the previous one); negative clears it. */
+export function armTimer(ms) {
+  if (timer !== 0) clearTimeout(timer);
+  timer = ms < 0 ? 0 : setTimeout(fire, ms);
+}
+
+const PAGE = ['online', 'offline', 'pagehide', 'pageshow'];
+const pageListeners = PAGE.map((_, i) => () => sink(R.H.PAGE, 0, 0, i));
+
+/**
+ * Adds (`on`) or removes the page's `online`, `offline`, `pagehide` and `pageshow` listeners, which
+ * report `PAGE` with the event's index in that list. Returns how many are attached (0 where the
+ * global object is no event target).
+ */
+export function pageListen(on) {
+  const g = globalThis;
+  if (typeof g.addEventListener !== 'function') return 0;
+  PAGE.forEach((name, i) => (on ? g.addEventListener : g.removeEventListener).call(g, name, pageListeners[i]));
+  return on ? PAGE.length : 0;
 }
 
 /**
@@ -148,12 +288,20 @@ export function wallOffset() {
   return Date.now() - performance.now();
 }
 
-/** Frames (`n`), UTF-16 units (`b`) and the last arrival time (`t`, ms) counted since the last call. */
-export function takeCounts(counts) {
-  const r = [counts.n, counts.b, counts.t];
-  counts.n = 0;
-  counts.b = 0;
-  return r;
+/**
+ * Frames (`n`), UTF-16 units (`b`) and the last arrival time (`t`, ms) the listener counted for
+ * client `z` since the last call, into `out` (a Float64Array of 3 in wasm memory's view); the
+ * number of frames.
+ */
+export function takeCounts(z, out) {
+  const n = z.n;
+  if (n === 0) return 0;
+  out[0] = n;
+  out[1] = z.b;
+  out[2] = z.t;
+  z.n = 0;
+  z.b = 0;
+  return n;
 }
 
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -171,21 +319,47 @@ export function checkChannel(c) {
   return R.reserved.has(c) ? C.RESERVED : C.OK;
 }
 
+/** `on(z.r, ...)`: adds a handler to client `z`'s registry (see emitter.js). */
+export function handlerOn(z, name, f, once) {
+  on(z.r, name, f, once);
+}
+
+/** `off(z.r, ...)`: removes handlers from client `z`'s registry. */
+export function handlerOff(z, name, f) {
+  off(z.r, name, f);
+}
+
+/** `has(z.r, name)`: whether client `z` has a handler for `name`. */
+export function handlerHas(z, name) {
+  return has(z.r, name);
+}
+
+/** `emit(z.r, ...)`: calls client `z`'s handlers of `name`; what they threw, or null. */
+export function handlerEmit(z, name, payload) {
+  return emit(z.r, name, payload);
+}
+
+/** `dispatchFrame(z.r, v)` for client `z`. */
+export function dispatchOf(z, v) {
+  return dispatchFrame(z.r, v);
+}
+
 /** A user message frame. Throws what `JSON.stringify` throws (cyclic data, BigInt, a `toJSON`). */
 export function encode(channel, data) {
   return JSON.stringify({ type: R.message, channel, data, timestamp: new Date().toISOString() });
 }
 
 /**
- * `sendMessage` while open, in one call: the frame's length once sent; `-1` when the socket is not
+ * `sendMessage` on client `z`'s socket while open, in one call: the frame's length once sent; `-1` when the socket is not
  * open (nothing done); `-2` when `encode` threw (the error is in `out.error`); `-3` when the data's
  * `toJSON` closed the socket (the encoded frame is in `out.frame`, for the queue); or minus
  * (16 + a channel-fault code).
  */
-export function sendNow(ws, channel, data, out) {
+export function sendNow(z, channel, data, out) {
   const bad = checkChannel(channel);
   if (bad !== 0) return -16 - bad;
-  if (ws.readyState !== 1) return -1;
+  const ws = z.ws;
+  if (ws === null || ws.readyState !== 1) return -1;
   let f;
   try {
     f = encode(channel, data);
@@ -239,28 +413,37 @@ export function tokenKind(v) {
 }
 
 /**
- * Waits for a thenable: `ok(value)` or `err(reason)` is called once, unless the returned cancel
- * function ran first (then neither is, so wasm may free both callbacks at once).
+ * Waits for a thenable, then reports `TOKEN` for client `id` and wait `wait` with 1 and the token,
+ * or 0 and a description of what went wrong. Anything but a string fails the connect: that is
+ * reported from a timer task, so that page code that calls connect() again on `closed` cannot loop
+ * within one task (in microtasks). The wasm side ignores the report of a wait it gave up.
  */
-export function awaitToken(p, ok, err) {
-  let live = true;
-  const settle = (f) => (v) => {
-    if (!live) return;
-    live = false;
-    f(v);
-  };
-  // Anything but a string fails the connect: that is reported from a timer task, so that page code
-  // that calls connect() again on `closed` cannot loop within one task (in microtasks).
-  const later = (f) => (v) => setTimeout(() => settle(f)(v), 0);
+export function awaitToken(p, id, wait) {
+  const ok = (v) => sink(R.H.TOKEN, id, wait, 1, 0, v);
+  const fail = (why) => setTimeout(() => sink(R.H.TOKEN, id, wait, 0, 0, why), 0);
   try {
-    Promise.resolve(p).then((v) => (typeof v === 'string' ? settle(ok)(v) : later(ok)(v)), later(err));
+    Promise.resolve(p).then(
+      // A thenable may call back synchronously: the report always comes from a microtask or later.
+      (v) => (typeof v === 'string' ? queueMicrotask(() => ok(v)) : fail('its promise resolved to a non-string')),
+      (e) => fail(describe(e)),
+    );
   } catch (e) {
     // `Promise.resolve` reads a promise's `constructor`, which a hostile object may make throw.
-    later(err)(e);
+    fail(describe(e));
   }
-  return () => {
-    live = false;
-  };
+}
+
+/**
+ * The error for code `i` of the core's list (`errorCodes`), its message made from the code's
+ * template with `a` and `b` in its `{0}` and `{1}`: a `TypeError` for misuse, else an `Error`; both
+ * carry `code` (and `excerpt`, `b`, for a bad frame).
+ */
+export function makeError(i, typeError, a, b) {
+  const message = R.templates[i].replace(/\{([01])\}/g, (_, k) => String(k === '0' ? a : b));
+  const e = new (typeError ? TypeError : Error)(`ZantaraWebSocket: ${message}`);
+  e.code = R.codes[i];
+  if (e.code === 'BAD_FRAME') e.excerpt = b;
+  return e;
 }
 
 /** `console.error(message, detail)`; a console that throws is ignored. */

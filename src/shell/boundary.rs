@@ -1,5 +1,8 @@
-//! Bindings to the JavaScript half of the shell (`boundary.js`, `emitter.js`
-//! beside this file), and the one call that hands it the core's rules.
+//! Bindings to the JavaScript half of the shell (`boundary.js`, beside this
+//! file): the hub's socket listeners, timer and page listeners, the handler
+//! registry of each client, sending, and the helpers that are cheaper or
+//! only possible in the JS engine. A client's JS state (`createClient`) is
+//! the `z` every per-client call takes.
 //!
 //! Imports that may run user code (`JSON.stringify` of user data, which
 //! calls `toJSON` and getters) are `catch`, so a throw never unwinds through
@@ -8,50 +11,63 @@
 use js_sys::{Array, Function, JsString};
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(module = "/src/shell/emitter.js")]
-extern "C" {
-    /// A new handler registry.
-    #[wasm_bindgen(js_name = createRegistry)]
-    pub fn create_registry() -> JsValue;
-    /// Adds a handler.
-    pub fn on(registry: &JsValue, name: &str, f: &Function, once: bool);
-    /// Removes every registration of `f` (all handlers of `name` when undefined).
-    pub fn off(registry: &JsValue, name: &str, f: &JsValue);
-    /// True when `name` has a handler.
-    pub fn has(registry: &JsValue, name: &str) -> bool;
-    /// Calls the handlers of `name` with `payload`; what they threw, or null.
-    pub fn emit(registry: &JsValue, name: &str, payload: &JsValue) -> JsValue;
-}
+use crate::prelude::*;
 
 #[wasm_bindgen(module = "/src/shell/boundary.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = setRules)]
-    fn set_rules(rules: &JsValue);
-    #[wasm_bindgen(js_name = hasRules)]
-    fn has_rules() -> bool;
+    /// Installs the wasm side's one entry point (see `hub.rs`).
+    pub fn install(sink: &Function);
+    /// A client's JS state: registry, listener counts, socket.
+    #[wasm_bindgen(js_name = createClient)]
+    pub fn create_client(id: u32, max_frame: f64) -> JsValue;
+    /// Opens the client's socket for `generation`; null, or what
+    /// `new WebSocket` threw (described).
+    #[wasm_bindgen(js_name = openSocket)]
+    pub fn open_socket(z: &JsValue, url: &str, generation: u32) -> Option<String>;
+    /// Detaches and closes the client's socket (`code` 0: `close()`).
+    #[wasm_bindgen(js_name = shutSocket)]
+    pub fn shut_socket(z: &JsValue, code: u16, reason: &str);
+    /// `readyState` of the client's socket (3 when none).
+    #[wasm_bindgen(js_name = socketState)]
+    pub fn socket_state(z: &JsValue) -> u32;
+    /// `bufferedAmount` of the client's socket (0 when none).
+    #[wasm_bindgen(js_name = socketUnsent)]
+    pub fn socket_unsent(z: &JsValue) -> f64;
+    /// Sends a frame; false when not open or `send` threw.
+    #[wasm_bindgen(js_name = sendFrame)]
+    pub fn send_frame(z: &JsValue, frame: &JsValue) -> bool;
+    /// Sets the one wake-up timer to `ms` from now; negative clears it.
+    #[wasm_bindgen(js_name = armTimer)]
+    pub fn arm_timer(ms: f64);
+    /// Adds or removes the page listeners; how many are attached.
+    #[wasm_bindgen(js_name = pageListen)]
+    pub fn page_listen(on: bool) -> u32;
+    /// Adds a handler.
+    #[wasm_bindgen(js_name = handlerOn)]
+    pub fn handler_on(z: &JsValue, name: &str, f: &Function, once: bool);
+    /// Removes every registration of `f` (all handlers of `name` when undefined).
+    #[wasm_bindgen(js_name = handlerOff)]
+    pub fn handler_off(z: &JsValue, name: &str, f: &JsValue);
+    /// True when `name` has a handler.
+    #[wasm_bindgen(js_name = handlerHas)]
+    pub fn handler_has(z: &JsValue, name: &str) -> bool;
+    /// Calls the handlers of `name` with `payload`; what they threw, or null.
+    #[wasm_bindgen(js_name = handlerEmit)]
+    pub fn handler_emit(z: &JsValue, name: &str, payload: &JsValue) -> JsValue;
     /// Emits `message` and the channel event for a parsed frame; the flat
     /// `[event, thrown[], ...]` pairs of what handlers threw, or null.
-    #[wasm_bindgen(js_name = dispatchFrame)]
-    pub fn dispatch_frame(registry: &JsValue, v: &JsValue) -> JsValue;
-    /// Installs the socket's message listener (see `listen` in boundary.js).
-    pub fn listen(
-        ws: &web_sys::WebSocket,
-        registry: &JsValue,
-        counts: &JsValue,
-        max: f64,
-        other: &Function,
-        thrown: &Function,
-    );
+    #[wasm_bindgen(js_name = dispatchOf)]
+    pub fn dispatch_frame(z: &JsValue, v: &JsValue) -> JsValue;
     /// `performance.now()`: the shell's monotonic clock, in ms.
     #[wasm_bindgen(js_name = monotonicNow)]
     pub fn monotonic_now() -> f64;
     /// `Date.now() - performance.now()`: wall clock minus monotonic clock.
     #[wasm_bindgen(js_name = wallOffset)]
     pub fn wall_offset() -> f64;
-    /// `[frames, units, lastArrivalMs]` counted by the listener since the
-    /// last call (the first two reset).
+    /// Channel messages the listener counted since the last call, into
+    /// `out` (`[frames, units, lastArrivalMs]`); the number of frames.
     #[wasm_bindgen(js_name = takeCounts)]
-    pub fn take_counts(counts: &JsValue) -> Array;
+    pub fn take_counts(z: &JsValue, out: &mut [f64]) -> f64;
     /// 0 for a usable channel argument, else a `ChannelFault` code.
     #[wasm_bindgen(js_name = checkChannel)]
     pub fn check_channel(c: &JsValue) -> u32;
@@ -60,24 +76,22 @@ extern "C" {
     pub fn encode(channel: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;
     /// `sendMessage` on an open socket in one call (see boundary.js).
     #[wasm_bindgen(js_name = sendNow)]
-    pub fn send_now(
-        ws: &web_sys::WebSocket,
-        channel: &JsValue,
-        data: &JsValue,
-        out: &JsValue,
-    ) -> f64;
+    pub fn send_now(z: &JsValue, channel: &JsValue, data: &JsValue, out: &JsValue) -> f64;
     /// `[data, clientId]` of a welcome frame's parsed value.
     pub fn welcome(v: &JsValue) -> Array;
     /// `new Date(ms).toISOString()`.
-    pub fn iso(ms: f64) -> String;
+    pub fn iso(ms: f64) -> JsValue;
     /// A short description of a thrown value.
     pub fn describe(e: &JsValue) -> String;
     /// 0 string, 1 thenable, 2 other, 3 reading it threw.
     #[wasm_bindgen(js_name = tokenKind)]
     pub fn token_kind(v: &JsValue) -> u32;
-    /// Waits for a thenable; returns a function that cancels both callbacks.
+    /// Waits for a thenable; reports `TOKEN` for client `id`, wait `wait`.
     #[wasm_bindgen(js_name = awaitToken)]
-    pub fn await_token(p: &JsValue, ok: &Function, err: &Function) -> Function;
+    pub fn await_token(p: &JsValue, id: u32, wait: u32);
+    /// The JS error for code index `i` with message arguments `a`, `b`.
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(i: u32, type_error: bool, a: &JsValue, b: &JsValue) -> JsValue;
     /// 0 undefined/null, 1 a plain object, 2 anything else, 3 unreadable.
     #[wasm_bindgen(js_name = objectKind)]
     pub fn object_kind(o: &JsValue) -> u32;
@@ -92,24 +106,12 @@ extern "C" {
     pub fn log(level: &str, a: &JsValue, b: &JsValue);
 }
 
-#[wasm_bindgen]
+// `boundary.js` imports the handler registry from `emitter.js`: naming the
+// module here makes wasm-bindgen copy it beside boundary.js.
+#[wasm_bindgen(module = "/src/shell/emitter.js")]
 extern "C" {
-    /// A `WebSocket` seen only through the `send` overload for JS strings.
-    pub type RawSocket;
-
-    /// `WebSocket.prototype.send` with a JS string (web-sys's `send_with_str`
-    /// would copy it through wasm memory).
-    #[wasm_bindgen(method, catch, js_name = send)]
-    pub fn send_js(this: &RawSocket, data: &JsString) -> Result<(), JsValue>;
-}
-
-/// Hands the core's rules ([`crate::core::codes::rules_json`]) to
-/// JavaScript, once per module instance.
-pub fn ensure_rules() {
-    if !has_rules() {
-        let text = crate::core::codes::rules_json();
-        if let Ok(rules) = js_sys::JSON::parse(&text) {
-            set_rules(&rules);
-        }
-    }
+    /// A new, empty handler registry (boundary.js makes them; unused here).
+    #[wasm_bindgen(js_name = createRegistry)]
+    #[allow(dead_code)]
+    fn create_registry() -> JsValue;
 }

@@ -16,51 +16,43 @@ pub(crate) struct Counts {
     pub(crate) frames: u64,
     /// Their UTF-16 code units.
     pub(crate) units: u64,
-    /// When the last one arrived (wall clock, ms).
+    /// When the last one arrived (monotonic clock, ms).
     pub(crate) last_at: f64,
 }
 
-/// The handler registry of one instance.
+/// The handler registry of one instance: its JS state `z` (`createClient`
+/// in boundary.js), which holds the registry and the listener's counts.
 pub(crate) struct Emitter {
-    /// The JS registry (`createRegistry()`).
-    pub(crate) registry: JsValue,
-    /// `{n, b, t}`, written by the JS listener (see `listen` in boundary.js).
-    pub(crate) counts: JsValue,
+    /// The client's JS state.
+    pub(crate) z: JsValue,
 }
 
 impl Emitter {
-    /// An empty registry.
-    pub(crate) fn new() -> Emitter {
-        let counts = js_sys::Object::new();
-        for key in ["n", "b", "t"] {
-            super::util::set(&counts, key, 0.into());
-        }
-        Emitter {
-            registry: boundary::create_registry(),
-            counts: counts.into(),
-        }
+    /// The registry of JS state `z`.
+    pub(crate) fn new(z: JsValue) -> Emitter {
+        Emitter { z }
     }
 
     /// Adds `f` for `event` (the same function twice runs twice, like the
     /// legacy client's arrays).
     pub(crate) fn add(&self, event: &str, f: &Function, once: bool) {
-        boundary::on(&self.registry, event, f, once);
+        boundary::handler_on(&self.z, event, f, once);
     }
 
     /// Removes every registration of `f` for `event`, or all of the event's
     /// handlers when `f` is `undefined`.
     pub(crate) fn remove(&self, event: &str, f: &JsValue) {
-        boundary::off(&self.registry, event, f);
+        boundary::handler_off(&self.z, event, f);
     }
 
     /// True when `event` has a handler.
     pub(crate) fn has(&self, event: &str) -> bool {
-        boundary::has(&self.registry, event)
+        boundary::handler_has(&self.z, event)
     }
 
     /// Calls the handlers of `event`; hands each thrown value to `on_throw`.
     pub(crate) fn emit(&self, event: &str, payload: &JsValue, on_throw: &dyn Fn(&str, JsValue)) {
-        let thrown = boundary::emit(&self.registry, event, payload);
+        let thrown = boundary::handler_emit(&self.z, event, payload);
         if let Some(list) = thrown.dyn_ref::<Array>() {
             list.iter().for_each(|t| on_throw(event, t));
         }
@@ -69,19 +61,21 @@ impl Emitter {
     /// Emits `message` and the channel event of a parsed frame; hands each
     /// thrown value, with its event, to `on_throw`.
     pub(crate) fn dispatch_frame(&self, v: &JsValue, on_throw: &dyn Fn(&str, JsValue)) {
-        let pairs = boundary::dispatch_frame(&self.registry, v);
+        let pairs = boundary::dispatch_frame(&self.z, v);
         report_pairs(&pairs, on_throw);
     }
 
-    /// What the JS listener dispatched since the last call.
-    pub(crate) fn take_counts(&self) -> Counts {
-        let a = boundary::take_counts(&self.counts);
-        let num = |i| a.get(i).as_f64().unwrap_or(0.0);
-        Counts {
-            frames: num(0) as u64,
-            units: num(1) as u64,
-            last_at: num(2),
+    /// What the JS listener dispatched since the last call, if anything.
+    pub(crate) fn take_counts(&self) -> Option<Counts> {
+        let mut out = [0.0; 3];
+        if boundary::take_counts(&self.z, &mut out) == 0.0 {
+            return None;
         }
+        Some(Counts {
+            frames: out[0] as u64,
+            units: out[1] as u64,
+            last_at: out[2],
+        })
     }
 }
 

@@ -5,7 +5,7 @@
 //! handlers still run). It knows nothing of the client that owns it: a
 //! thrown handler is counted through the callback each call is given.
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
@@ -14,6 +14,7 @@ use super::emitter::{report_pairs, Emitter};
 use super::payloads;
 use super::util::{set, to_js_error};
 use crate::core::{Error, Event};
+use crate::prelude::*;
 
 /// Called once per handler that threw (the core counts it in `errors`).
 pub(crate) type CountError<'a> = &'a dyn Fn();
@@ -29,9 +30,9 @@ pub(crate) struct Events {
 
 impl Events {
     /// No handlers yet; `debug` turns the console log on.
-    pub(crate) fn new(debug: bool, user_id: Option<String>) -> Events {
+    pub(crate) fn new(debug: bool, user_id: Option<String>, handlers: Emitter) -> Events {
         Events {
-            handlers: Emitter::new(),
+            handlers,
             debug,
             user_id,
             welcome: RefCell::new((JsValue::UNDEFINED, None)),
@@ -68,28 +69,28 @@ impl Events {
     /// Writes `msg` to the console when `debug` is on (URLs already redacted).
     pub(crate) fn log(&self, msg: &str) {
         if self.debug {
-            let tag = JsValue::from_str("[ZantaraWebSocket]");
-            boundary::log("log", &tag, &JsValue::from_str(msg));
+            self.log_value(&JsValue::from_str(msg));
         }
+    }
+
+    fn log_value(&self, v: &JsValue) {
+        let tag = JsValue::from_str("[ZantaraWebSocket]");
+        boundary::log("log", &tag, v);
     }
 
     /// Emits `e` to its handlers.
     pub(crate) fn emit(&self, e: Event, count: CountError) {
-        match &e {
-            Event::State { from, to, reason } => {
-                let line = [
-                    "state ",
-                    from.as_str(),
-                    " -> ",
-                    to.as_str(),
-                    " (",
-                    reason,
-                    ")",
-                ];
-                self.log(&line.concat());
-            }
-            Event::Error(err) => self.log(&err.to_string()),
-            _ => {}
+        if let Event::State { from, to, reason } = &e {
+            let line = [
+                "state ",
+                from.as_str(),
+                " -> ",
+                to.as_str(),
+                " (",
+                reason,
+                ")",
+            ];
+            self.log(&line.concat());
         }
         let (name, payload) = payloads::event(e, || {
             let w = self.welcome.borrow().0.clone();
@@ -99,8 +100,12 @@ impl Events {
                 w
             }
         });
-        if name == "error" && self.debug && !self.handlers.has("error") {
-            boundary::log("warn", &payload, &JsValue::UNDEFINED);
+        if name == "error" && self.debug {
+            if self.handlers.has("error") {
+                self.log_value(&payload);
+            } else {
+                boundary::log("warn", &payload, &JsValue::UNDEFINED);
+            }
         }
         self.handlers.emit(name, &payload, &|event, thrown| {
             self.handler_threw(event, thrown, count)
@@ -130,7 +135,7 @@ impl Events {
             return boundary::console_error(&message, &thrown);
         }
         let e = to_js_error(&Error::HandlerThrew {
-            event: event.to_string(),
+            event: String::from(event),
         });
         set(e.unchecked_ref(), "cause", thrown);
         self.handlers.emit("error", &e, &|_, inner| {

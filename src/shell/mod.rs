@@ -10,28 +10,23 @@
 //! - `events`: delivering events to handlers (the welcome, the debug log,
 //!   handlers that throw); `payloads`: the JS values of each event and of
 //!   `getStats()`.
-//! - `socket`, `wake`, `token`, `registry` + `page`: one JS resource each,
-//!   released on drop, reporting through a callback (`SocketEvent`,
-//!   `PageEvent`) or the `PageSink` trait.
+//! - `hub`: what all clients share (the JS half's one entry point, one
+//!   timer, one set of page listeners, the live set, `debugCounters()`); it
+//!   knows clients through its `Member` trait. `token`: the token option.
 //! - `emitter`: the handler registry (in `emitter.js`) and the listener's
-//!   counts.
-//! - `boundary`: bindings to the JS half (`boundary.js`, `emitter.js`) and
-//!   the hand-over of the core's rules; `counters`, `util`: leaves.
+//!   counts, through the client's JS state.
+//! - `boundary`: bindings to the JS half (`boundary.js`); `util`: a leaf.
 
 mod api;
 mod boundary;
 mod client;
-mod counters;
 mod emitter;
 mod events;
+mod hub;
 mod options;
-mod page;
 mod payloads;
-mod registry;
-mod socket;
 mod token;
 mod util;
-mod wake;
 
 pub use api::ZantaraWebSocket;
-pub use counters::debug_counters;
+pub use hub::debug_counters;

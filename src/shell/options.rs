@@ -11,6 +11,7 @@ use super::boundary;
 use super::token::Token;
 use crate::core::options::{spec, OptionKind, OptionSpec};
 use crate::core::{Error, Options};
+use crate::prelude::*;
 
 /// Parsed options.
 pub(crate) struct Parsed {

@@ -33,7 +33,8 @@ pub(crate) fn event(e: Event, connected: impl FnOnce() -> JsValue) -> (&'static 
         }
         Event::Reconnecting { attempt, delay_ms } => {
             set(&o, "attempt", attempt.into());
-            set(&o, "delay", delay_ms.round().into());
+            // Rounded to whole ms (`f64::round` is std's; the delay is >= 0).
+            set(&o, "delay", ((delay_ms + 0.5) as u64 as f64).into());
             "reconnecting"
         }
         Event::ReconnectFailed { attempts } => {
@@ -85,9 +86,7 @@ pub(crate) fn stats<F>(
     let subs: Array = core.subscriptions().iter().map(JsValue::from_str).collect();
     set(&o, "subscriptions", subs.into());
     set(&o, "reconnectAttempts", core.attempt().into());
-    let last_pong = s
-        .last_pong_ms
-        .map_or(JsValue::NULL, |ms| boundary::iso(ms).into());
+    let last_pong = s.last_pong_ms.map_or(JsValue::NULL, boundary::iso);
     set(&o, "lastPong", last_pong);
     set(&o, "rtt", s.rtt_ms.map_or(JsValue::NULL, JsValue::from));
     num("messagesIn", s.messages_in as f64);

@@ -1,13 +1,14 @@
-//! The `token` option, and the wait for a token function's promise as a
-//! value that releases itself: dropping a [`TokenWait`] cancels it on the JS
-//! side (its callbacks will never be called), so a client freed or
-//! disconnected while a token is pending leaves nothing behind.
+//! The `token` option: a string, or a function asked before every connect.
+//! A promise it returns is awaited by `awaitToken` in boundary.js, which
+//! reports to the hub with the wait's id; a client that gave the wait up
+//! (disconnected, freed, connecting again) ignores the report, so nothing
+//! of a pending token outlives its client on the wasm side.
 
 use js_sys::Function;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
 use super::boundary;
-use super::counters::{self, Kind};
+use crate::prelude::*;
 
 /// The `token` option: a string, or a function called before every connect
 /// that returns a string or a promise (any thenable) of one.
@@ -43,54 +44,10 @@ impl Token {
             Ok(v) => match boundary::token_kind(&v) {
                 0 => TokenStart::Ready(v.as_string()),
                 1 => TokenStart::Wait(v),
-                3 => TokenStart::Failed("reading its `then` threw".into()),
-                _ => TokenStart::Failed("it returned neither a string nor a Promise".into()),
+                3 => TokenStart::Failed(String::from("reading its `then` threw")),
+                _ => TokenStart::Failed(String::from("it returned neither a string nor a Promise")),
             },
             Err(e) => TokenStart::Failed(boundary::describe(&e)),
         }
-    }
-}
-
-/// A pending token promise. Counted in `debugCounters().listeners` while it
-/// exists.
-pub(crate) struct TokenWait {
-    cancel: Function,
-    _ok: Closure<dyn Fn(JsValue)>,
-    _err: Closure<dyn Fn(JsValue)>,
-}
-
-impl TokenWait {
-    /// Waits for `thenable`; `settled` receives the token, or why there is
-    /// none, at most once and only while this value lives.
-    pub(crate) fn new(
-        thenable: &JsValue,
-        settled: impl Fn(Result<String, String>) + 'static,
-    ) -> TokenWait {
-        let settled = std::rc::Rc::new(settled);
-        let s = settled.clone();
-        let ok = Closure::<dyn Fn(JsValue)>::new(move |v: JsValue| {
-            s(v.as_string()
-                .ok_or_else(|| "its promise resolved to a non-string".to_string()))
-        });
-        let err =
-            Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| settled(Err(boundary::describe(&e))));
-        let cancel = boundary::await_token(
-            thenable,
-            ok.as_ref().unchecked_ref(),
-            err.as_ref().unchecked_ref(),
-        );
-        counters::inc(Kind::Listener);
-        TokenWait {
-            cancel,
-            _ok: ok,
-            _err: err,
-        }
-    }
-}
-
-impl Drop for TokenWait {
-    fn drop(&mut self) {
-        let _ = self.cancel.call0(&JsValue::UNDEFINED);
-        counters::dec(Kind::Listener);
     }
 }

@@ -3,7 +3,10 @@
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::{ChannelFault, Error};
+use crate::core::{Arg, ChannelFault, Error};
+use crate::prelude::*;
+
+use super::boundary;
 
 /// `o[key] = value` (cannot fail on a plain object).
 pub(crate) fn set(o: &Object, key: &str, value: JsValue) {
@@ -16,19 +19,16 @@ pub(crate) fn get(o: &JsValue, key: &str) -> JsValue {
 }
 
 /// A JS error for `e`: a `TypeError` for misuse, else an `Error`; both carry
-/// `code` (and `excerpt` for bad frames).
+/// `code` (and `excerpt` for bad frames). The message is made in JS from the
+/// code's template (see `Error::TEMPLATES`).
 pub(crate) fn to_js_error(e: &Error) -> JsValue {
-    let msg = e.to_string();
-    let err: Object = if e.is_type_error() {
-        js_sys::TypeError::new(&msg).into()
-    } else {
-        js_sys::Error::new(&msg).into()
+    let arg = |a: Arg| match a {
+        Arg::Text(t) => JsValue::from_str(t),
+        Arg::Count(n) => JsValue::from_f64(n as f64),
+        Arg::None => JsValue::UNDEFINED,
     };
-    set(&err, "code", e.code().into());
-    if let Error::BadFrame { excerpt, .. } = e {
-        set(&err, "excerpt", excerpt.as_str().into());
-    }
-    err.into()
+    let (a, b) = e.args();
+    boundary::make_error(e.index() as u32, e.is_type_error(), &arg(a), &arg(b))
 }
 
 /// A `TypeError` with `code: "INVALID_ARGUMENT"`, for wrong argument types.

@@ -1,15 +1,23 @@
 // Unit tests of the JavaScript half of the shell (src/shell/boundary.js): encoding and sending (encode, sendNow), dispatch of a
-// parsed frame, and the socket listener with its counts.
+// parsed frame (dispatchFrame), a client's handler registry (handlerOn, handlerOff, handlerHas, handlerEmit, dispatchOf) and
+// takeCounts. The socket listeners that count and dispatch are tested in boundary-hub.test.mjs.
 // Run: node --test tests/js/
 
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { dispatchFrame, encode, listen, sendNow, setRules, takeCounts } from '../../src/shell/boundary.js';
+import {
+  createClient, dispatchFrame, dispatchOf, encode, handlerEmit, handlerHas, handlerOff, handlerOn, sendNow, takeCounts,
+} from '../../src/shell/boundary.js';
 import { createRegistry, on } from '../../src/shell/emitter.js';
-import { rules, V, C, ISO, MAX, withConsole, fakeSocket } from './support.mjs';
+import { rules, C, ISO, MAX, fakeSocket } from './support.mjs';
 
-before(() => setRules(rules));
+/** A client whose socket is a fake one in `readyState` (`z.ws`, with its `sent` frames). */
+function clientWith(readyState) {
+  const z = createClient(1, MAX);
+  z.ws = fakeSocket(readyState);
+  return z;
+}
 
 describe('encode and sendNow', () => {
   test('encode: a message frame with channel, data and an ISO timestamp of now', () => {
@@ -39,10 +47,11 @@ describe('encode and sendNow', () => {
     assert.throws(() => encode('c', { deep: [1n] }), TypeError);
   });
 
-  test('sendNow while open: sends one frame and returns its length', () => {
-    const ws = fakeSocket(1);
+  test('sendNow while open: sends one frame on z.ws and returns its length', () => {
+    const z = clientWith(1);
+    const ws = z.ws;
     const out = {};
-    const n = sendNow(ws, 'chat', { x: 1 }, out);
+    const n = sendNow(z, 'chat', { x: 1 }, out);
     assert.equal(ws.sent.length, 1);
     assert.equal(n, ws.sent[0].length);
     const v = JSON.parse(ws.sent[0]);
@@ -53,21 +62,32 @@ describe('encode and sendNow', () => {
 
   test('sendNow when not open (CONNECTING 0, CLOSING 2, CLOSED 3): -1, nothing sent, data not encoded', () => {
     for (const state of [0, 2, 3]) {
-      const ws = fakeSocket(state);
+      const z = clientWith(state);
       let encoded = false;
       const data = { toJSON: () => { encoded = true; return 1; } };
-      assert.equal(sendNow(ws, 'chat', data, {}), -1, `readyState ${state}`);
-      assert.deepEqual(ws.sent, []);
+      assert.equal(sendNow(z, 'chat', data, {}), -1, `readyState ${state}`);
+      assert.deepEqual(z.ws.sent, []);
       assert.equal(encoded, false);
     }
   });
 
+  test('sendNow on a client without a socket (z.ws null): -1, data not encoded', () => {
+    const z = createClient(1, MAX);
+    assert.equal(z.ws, null);
+    let encoded = false;
+    const out = {};
+    assert.equal(sendNow(z, 'chat', { toJSON: () => { encoded = true; return 1; } }, out), -1);
+    assert.equal(encoded, false);
+    assert.deepEqual(out, {});
+  });
+
   test('sendNow: a toJSON that closes the socket mid-encode returns -3, sends nothing, hands back the frame', () => {
-    const ws = fakeSocket(1);
+    const z = clientWith(1);
+    const ws = z.ws;
     let calls = 0;
     const data = { toJSON: () => { calls += 1; ws.readyState = 3; return 'x'; } };
     const out = {};
-    assert.equal(sendNow(ws, 'chat', data, out), -3);
+    assert.equal(sendNow(z, 'chat', data, out), -3);
     assert.deepEqual(ws.sent, []);
     assert.equal(calls, 1, 'toJSON ran once: the frame is reused for the queue');
     const f = JSON.parse(out.frame);
@@ -77,30 +97,31 @@ describe('encode and sendNow', () => {
   });
 
   test('sendNow: encoding failure returns -2 with the error in out.error, nothing sent', () => {
-    const ws = fakeSocket(1);
+    const z = clientWith(1);
+    const ws = z.ws;
     const cyclic = [];
     cyclic.push(cyclic);
     const out = {};
-    assert.equal(sendNow(ws, 'chat', cyclic, out), -2);
+    assert.equal(sendNow(z, 'chat', cyclic, out), -2);
     assert.ok(out.error instanceof TypeError);
     const out2 = {};
-    assert.equal(sendNow(ws, 'chat', 5n, out2), -2);
+    assert.equal(sendNow(z, 'chat', 5n, out2), -2);
     assert.ok(out2.error instanceof TypeError);
     const boom = new Error('boom');
     const out3 = {};
-    assert.equal(sendNow(ws, 'chat', { toJSON: () => { throw boom; } }, out3), -2);
+    assert.equal(sendNow(z, 'chat', { toJSON: () => { throw boom; } }, out3), -2);
     assert.equal(out3.error, boom);
     assert.deepEqual(ws.sent, []);
   });
 
   test('sendNow: a bad channel returns -(16 + fault), before looking at the socket', () => {
-    for (const ws of [fakeSocket(1), fakeSocket(3)]) {
-      assert.equal(sendNow(ws, '', 1, {}), -16 - C.NOT_STRING);
-      assert.equal(sendNow(ws, 7, 1, {}), -16 - C.NOT_STRING);
-      assert.equal(sendNow(ws, '\uD800', 1, {}), -16 - C.LONE_SURROGATE);
-      assert.equal(sendNow(ws, 'x'.repeat(257), 1, {}), -16 - C.TOO_LONG);
-      assert.equal(sendNow(ws, 'error', 1, {}), -16 - C.RESERVED);
-      assert.deepEqual(ws.sent, []);
+    for (const z of [clientWith(1), clientWith(3), createClient(1, MAX)]) {
+      assert.equal(sendNow(z, '', 1, {}), -16 - C.NOT_STRING);
+      assert.equal(sendNow(z, 7, 1, {}), -16 - C.NOT_STRING);
+      assert.equal(sendNow(z, '\uD800', 1, {}), -16 - C.LONE_SURROGATE);
+      assert.equal(sendNow(z, 'x'.repeat(257), 1, {}), -16 - C.TOO_LONG);
+      assert.equal(sendNow(z, 'error', 1, {}), -16 - C.RESERVED);
+      if (z.ws !== null) assert.deepEqual(z.ws.sent, []);
     }
   });
 });
@@ -152,119 +173,109 @@ describe('dispatchFrame', () => {
   });
 });
 
-describe('listen and takeCounts', () => {
-  /** A fake socket with a listener installed; `calls` records `other` and `thrown`. */
-  function listening(max = MAX, thrownFn) {
-    const ws = {};
-    const registry = createRegistry();
-    const counts = { n: 0, b: 0, t: 0 };
-    const calls = { other: [], thrown: [] };
-    listen(ws, registry, counts, max,
-      (...args) => calls.other.push(args),
-      thrownFn ?? ((pairs) => calls.thrown.push(pairs)));
-    assert.equal(typeof ws.onmessage, 'function');
-    return { ws, registry, counts, calls };
-  }
-
-  test('channel messages are counted (n, b, t) and dispatched without calling other', () => {
-    const { ws, registry, counts, calls } = listening();
-    const got = [];
-    on(registry, 'chat', (d) => got.push(d), false);
-    on(registry, 'message', (v) => got.push(v.type), false);
-    const a = JSON.stringify({ type: 'message', channel: 'chat', data: 1 });
-    const b = JSON.stringify({ type: 'message', channel: 'other', data: 'é😀' });
-    const t0 = performance.now();
-    ws.onmessage({ data: a });
-    ws.onmessage({ data: b });
-    const t1 = performance.now();
-    assert.deepEqual(got, ['message', 1, 'message']);
-    assert.equal(counts.n, 2);
-    assert.equal(counts.b, a.length + b.length);
-    assert.ok(counts.t >= t0 && counts.t <= t1);
-    assert.deepEqual(calls.other, []);
-    assert.deepEqual(calls.thrown, []);
+describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handlerEmit, dispatchOf', () => {
+  test('createClient: an empty registry, no counts, no socket', () => {
+    const z = createClient(7, 1234);
+    assert.deepEqual(z, { r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0 });
+    assert.notEqual(createClient(7, 1234).r, z.r, 'each client has its own registry');
   });
 
-  test('a message to a reserved channel is counted and fires message only', () => {
-    const { ws, registry, counts, calls } = listening();
-    const got = [];
-    on(registry, 'error', () => got.push('error'), false);
-    on(registry, 'message', () => got.push('message'), false);
-    ws.onmessage({ data: JSON.stringify({ type: 'message', channel: 'error', data: 1 }) });
-    assert.deepEqual(got, ['message']);
-    assert.equal(counts.n, 1);
-    assert.deepEqual(calls.other, []);
+  test('handlerOn adds to z.r (once handlers run once); handlerEmit calls them in order and returns null', () => {
+    const z = createClient(1, MAX);
+    const log = [];
+    assert.equal(handlerHas(z, 'chat'), false);
+    handlerOn(z, 'chat', (p) => log.push(['a', p]), false);
+    handlerOn(z, 'chat', (p) => log.push(['once', p]), true);
+    assert.equal(handlerHas(z, 'chat'), true);
+    assert.ok(z.r.has('chat'), 'stored in z.r');
+    assert.equal(handlerEmit(z, 'chat', 1), null);
+    assert.equal(handlerEmit(z, 'chat', 2), null);
+    assert.deepEqual(log, [['a', 1], ['once', 1], ['a', 2]]);
+    assert.equal(handlerEmit(z, 'nothing', 3), null, 'an event without handlers');
   });
 
-  test('other frames call other(verdict, n, parsed, raw) once each, and are not counted', () => {
-    const { ws, registry, counts, calls } = listening(64);
-    const got = [];
-    on(registry, 'message', () => got.push('message'), false);
-    const pong = JSON.stringify({ type: 'pong', t: 1 });
-    const welcomeFrame = JSON.stringify({ type: 'connected', data: { clientId: 'c1' } });
-    const noChannel = JSON.stringify({ type: 'message', data: 1 });
-    const big = JSON.stringify({ type: 'message', channel: 'c', data: 'x'.repeat(64) });
-    const bin = new ArrayBuffer(5);
-    for (const data of [pong, welcomeFrame, 'not json', '[1]', noChannel, big, bin]) ws.onmessage({ data });
-    assert.deepEqual(calls.other, [
-      [V.PONG, pong.length, { type: 'pong', t: 1 }, pong],
-      [V.CONNECTED, welcomeFrame.length, { type: 'connected', data: { clientId: 'c1' } }, welcomeFrame],
-      [V.NOT_JSON, 8, undefined, 'not json'],
-      [V.NOT_OBJECT, 3, [1], '[1]'],
-      [V.NO_CHANNEL, noChannel.length, { type: 'message', data: 1 }, noChannel],
-      [V.TOO_LARGE, big.length, undefined, big],
-      [V.BINARY, 5, undefined, undefined],
-    ]);
-    assert.deepEqual(got, [], 'the listener does not dispatch other frames');
-    assert.deepEqual([counts.n, counts.b, counts.t], [0, 0, 0]);
+  test('handlerOff removes one function, or every handler of the name when f is undefined', () => {
+    const z = createClient(1, MAX);
+    const log = [];
+    const f = () => log.push('f');
+    const g = () => log.push('g');
+    handlerOn(z, 'e', f, false);
+    handlerOn(z, 'e', g, false);
+    handlerOn(z, 'e', f, false);
+    handlerOff(z, 'e', f);
+    handlerEmit(z, 'e');
+    assert.deepEqual(log, ['g']);
+    assert.equal(handlerHas(z, 'e'), true);
+    handlerOff(z, 'e', undefined);
+    assert.equal(handlerHas(z, 'e'), false);
+    assert.equal(handlerEmit(z, 'e'), null);
+    assert.deepEqual(log, ['g']);
+    handlerOff(z, 'never-added', f); // harmless
   });
 
-  test('what channel handlers threw goes to thrown(pairs); a thrown() that throws reports to the console', () => {
-    const e1 = new Error('h');
-    const frame = JSON.stringify({ type: 'message', channel: 'chat', data: 1 });
-    const { ws, registry, calls } = listening();
-    on(registry, 'chat', () => { throw e1; }, false);
-    ws.onmessage({ data: frame });
-    assert.deepEqual(calls.thrown, [['chat', [e1]]]);
-
-    const errors = [];
-    const broken = listening(MAX, () => { throw new Error('freed'); });
-    on(broken.registry, 'message', () => { throw 'm'; }, false);
-    on(broken.registry, 'chat', () => { throw e1; }, false);
-    withConsole('error', (...args) => errors.push(args), () => broken.ws.onmessage({ data: frame }));
-    assert.deepEqual(errors, [['ZantaraWebSocket: a handler threw', 'm'], ['ZantaraWebSocket: a handler threw', e1]]);
-    // Even with a console that throws, nothing escapes the listener.
-    withConsole('error', () => { throw new Error('console'); }, () => broken.ws.onmessage({ data: frame }));
-
-    // A socket whose listener was detached (a handler disconnected) never calls `thrown`: its
-    // wasm callback is freed by then.
-    const detached = listening(MAX, () => assert.fail('thrown() called after the listener was detached'));
-    const listener = detached.ws.onmessage;
-    on(detached.registry, 'chat', () => {
-      detached.ws.onmessage = null;
-      throw e1;
-    }, false);
-    const seen = [];
-    withConsole('error', (...args) => seen.push(args), () => listener({ data: frame }));
-    assert.deepEqual(seen, [['ZantaraWebSocket: a handler threw', e1]]);
+  test('handlerEmit returns what the handlers threw; the others still run', () => {
+    const z = createClient(1, MAX);
+    const e1 = new Error('one');
+    const log = [];
+    handlerOn(z, 'e', () => { throw e1; }, false);
+    handlerOn(z, 'e', () => log.push('ran'), false);
+    handlerOn(z, 'e', () => { throw 'two'; }, false);
+    assert.deepEqual(handlerEmit(z, 'e', 0), [e1, 'two']);
+    assert.deepEqual(log, ['ran']);
   });
 
-  test('takeCounts returns [n, b, t] and resets n and b', () => {
-    const counts = { n: 3, b: 120, t: 1234 };
-    assert.deepEqual(takeCounts(counts), [3, 120, 1234]);
-    assert.deepEqual(counts, { n: 0, b: 0, t: 1234 });
-    assert.deepEqual(takeCounts(counts), [0, 0, 1234]);
+  test('clients do not share handlers', () => {
+    const a = createClient(1, MAX);
+    const b = createClient(2, MAX);
+    const log = [];
+    handlerOn(a, 'chat', () => log.push('a'), false);
+    assert.equal(handlerHas(b, 'chat'), false);
+    handlerEmit(b, 'chat');
+    dispatchOf(b, { type: 'message', channel: 'chat', data: 1 });
+    assert.deepEqual(log, []);
   });
 
-  test('takeCounts after listening counts what arrived since the last call', () => {
-    const { ws, counts } = listening();
-    const f = JSON.stringify({ type: 'message', channel: 'c', data: 0 });
-    ws.onmessage({ data: f });
-    ws.onmessage({ data: f });
-    const [n, b, t] = takeCounts(counts);
-    assert.deepEqual([n, b], [2, 2 * f.length]);
-    assert.equal(t, counts.t);
-    ws.onmessage({ data: f });
-    assert.deepEqual(takeCounts(counts).slice(0, 2), [1, f.length]);
+  test('dispatchOf is dispatchFrame on z.r: message, then the channel event; thrown pairs back', () => {
+    const z = createClient(1, MAX);
+    const log = [];
+    const e1 = new Error('c');
+    handlerOn(z, 'message', (v) => log.push(['message', v]), false);
+    handlerOn(z, 'chat', (d) => log.push(['chat', d]), false);
+    const v = { type: 'message', channel: 'chat', data: { a: 1 } };
+    assert.equal(dispatchOf(z, v), null);
+    assert.deepEqual(log, [['message', v], ['chat', v.data]]);
+    assert.equal(log[0][1], v);
+    handlerOn(z, 'chat', () => { throw e1; }, false);
+    assert.deepEqual(dispatchOf(z, v), ['chat', [e1]]);
+    log.length = 0;
+    assert.equal(dispatchOf(z, { type: 'message', channel: 'error', data: 'spoof' }), null);
+    assert.deepEqual(log.map((x) => x[0]), ['message'], 'a reserved channel fires message only');
+  });
+});
+
+describe('takeCounts', () => {
+  test('writes [n, b, t] into out, resets n and b (not t), returns n', () => {
+    const z = createClient(1, MAX);
+    Object.assign(z, { n: 3, b: 120, t: 1234.5 });
+    const out = new Float64Array(3);
+    assert.equal(takeCounts(z, out), 3);
+    assert.deepEqual([...out], [3, 120, 1234.5]);
+    assert.deepEqual([z.n, z.b, z.t], [0, 0, 1234.5]);
+  });
+
+  test('nothing counted: returns 0 and leaves out untouched', () => {
+    const z = createClient(1, MAX);
+    Object.assign(z, { n: 0, b: 0, t: 99 });
+    const out = new Float64Array([7, 8, 9]);
+    assert.equal(takeCounts(z, out), 0);
+    assert.deepEqual([...out], [7, 8, 9]);
+    assert.equal(z.t, 99);
+    // Any array-like of 3 will do.
+    Object.assign(z, { n: 1, b: 5 });
+    const arr = [0, 0, 0];
+    assert.equal(takeCounts(z, arr), 1);
+    assert.deepEqual(arr, [1, 5, 99]);
+    assert.equal(takeCounts(z, arr), 0, 'a second call has nothing new');
+    assert.deepEqual(arr, [1, 5, 99]);
   });
 });

@@ -1,26 +1,72 @@
 // Unit tests of the JavaScript half of the shell (src/shell/boundary.js): the rules, frame classification (readFrame, classify) and
-// the channel check. Codes are read by name from src/shell/rules.json (the core's rules).
+// the channel check. Codes are read by name from `RULES` of boundary.js (the core's rules).
 // Run: node --test tests/js/
 
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { checkChannel, classify, hasRules, readFrame, setRules } from '../../src/shell/boundary.js';
-import { rules, V, C, MAX } from './support.mjs';
-
-before(() => setRules(rules));
+import { checkChannel, classify, readFrame } from '../../src/shell/boundary.js';
+import { rules, V, C, H, MAX } from './support.mjs';
 
 describe('rules', () => {
-  test('setRules installs the rules (a fresh module instance has none before)', async () => {
-    const fresh = await import('../../src/shell/boundary.js?fresh');
-    assert.equal(fresh.hasRules(), false);
-    fresh.setRules(rules);
-    assert.equal(fresh.hasRules(), true);
-    assert.equal(hasRules(), true);
+  test('RULES is installed at load: a fresh module instance classifies and checks without setRules', async () => {
+    const fresh = await import('../../src/shell/boundary.js?fresh-load');
+    assert.deepEqual(fresh.RULES, rules);
+    assert.equal(fresh.classify({ type: 'pong' }), V.PONG);
+    assert.deepEqual(fresh.readFrame('{"type":"message"}', MAX).verdict, V.NO_CHANNEL);
+    assert.equal(fresh.checkChannel('error'), C.RESERVED);
+    assert.equal(fresh.hasRules, undefined, 'hasRules is gone');
+  });
+
+  test('setRules replaces the rules everything reads (frame types, reserved names, channel limit, templates, codes)', async () => {
+    const fresh = await import('../../src/shell/boundary.js?fresh-set');
+    const swapped = {
+      ...rules,
+      reserved: ['only'],
+      types: ['msg', 'pong', 'connected', 'ping', 'subscribe', 'unsubscribe'],
+      channelMaxBytes: 5,
+      templates: rules.templates.map((t, i) => (i === 0 ? 'custom {1}/{0}' : t)),
+      errorCodes: rules.errorCodes.map((c, i) => (i === 0 ? 'CUSTOM' : c)),
+    };
+    fresh.setRules(swapped);
+    assert.equal(fresh.classify({ type: 'msg', channel: 'c' }), V.MESSAGE);
+    assert.equal(fresh.classify({ type: 'message', channel: 'c' }), V.UNKNOWN_TYPE);
+    assert.equal(fresh.classify({ type: 'msg' }), V.NO_CHANNEL);
+    assert.equal(JSON.parse(fresh.encode('c', 1)).type, 'msg');
+    assert.equal(fresh.checkChannel('only'), C.RESERVED);
+    assert.equal(fresh.checkChannel('error'), C.OK);
+    assert.equal(fresh.checkChannel('abcde'), C.OK);
+    assert.equal(fresh.checkChannel('abcdef'), C.TOO_LONG);
+    assert.equal(fresh.checkChannel('ééé'), C.TOO_LONG, '3 units, 6 bytes');
+    const e = fresh.makeError(0, true, 'a', 'b');
+    assert.equal(e.message, 'ZantaraWebSocket: custom b/a');
+    assert.equal(e.code, 'CUSTOM');
+    // Putting RULES back restores the core's rules.
+    fresh.setRules(fresh.RULES);
+    assert.equal(fresh.classify({ type: 'msg', channel: 'c' }), V.UNKNOWN_TYPE);
+    assert.equal(fresh.checkChannel('error'), C.RESERVED);
+    // This module instance was not touched.
+    assert.equal(classify({ type: 'message', channel: 'c' }), V.MESSAGE);
   });
 
   test('a frame type\'s verdict code is its index in rules.types (classify relies on it)', () => {
     rules.types.forEach((t, i) => assert.equal(V[t.toUpperCase()], i, t));
+  });
+
+  test('one template per error code, using only {0} and {1}', () => {
+    assert.equal(rules.templates.length, rules.errorCodes.length);
+    assert.equal(new Set(rules.errorCodes).size, rules.errorCodes.length, 'codes are distinct');
+    for (const t of rules.templates) {
+      assert.equal(typeof t, 'string');
+      const opens = t.split('{').length - 1;
+      assert.equal(opens, t.split('{0}').length - 1 + (t.split('{1}').length - 1), t);
+      assert.equal(t.split('}').length - 1, opens, t);
+    }
+  });
+
+  test('the hub\'s event kinds: OPEN, ERROR, CLOSE, FRAME, THROWN, TIMER, PAGE, TOKEN, codes 0 to 7', () => {
+    assert.deepEqual(Object.keys(H), ['OPEN', 'ERROR', 'CLOSE', 'FRAME', 'THROWN', 'TIMER', 'PAGE', 'TOKEN']);
+    assert.deepEqual(Object.values(H), [0, 1, 2, 3, 4, 5, 6, 7]);
   });
 });
 

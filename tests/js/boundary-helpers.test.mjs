@@ -1,14 +1,30 @@
 // Unit tests of the JavaScript half of the shell (src/shell/boundary.js): the small helpers the wasm side calls (welcome, iso,
-// describe, tokenKind, awaitToken, entries, consoleError, consoleLog); none may throw.
+// describe, tokenKind, awaitToken, makeError, objectKind, entries, consoleError, consoleLog, monotonicNow, wallOffset); none
+// may throw.
 // Run: node --test tests/js/
 
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { awaitToken, consoleError, consoleLog, describe as describeError, entries, iso, setRules, tokenKind, welcome } from '../../src/shell/boundary.js';
-import { rules, withConsole } from './support.mjs';
+import {
+  awaitToken, consoleError, consoleLog, describe as describeError, entries, install, iso, makeError, monotonicNow, objectKind,
+  tokenKind, wallOffset, welcome,
+} from '../../src/shell/boundary.js';
+import { rules, H, recordSink, withConsole } from './support.mjs';
 
-before(() => setRules(rules));
+/** Lets every queued microtask run (but no timer task). */
+async function microtasks() {
+  for (let i = 0; i < 20; i++) await null;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The index of error code `code` in rules.errorCodes. */
+const codeIndex = (code) => {
+  const i = rules.errorCodes.indexOf(code);
+  assert.ok(i >= 0, code);
+  return i;
+};
 
 describe('helpers', () => {
   test('welcome: [data, clientId], clientId only when a string', () => {
@@ -50,52 +66,94 @@ describe('helpers', () => {
     assert.equal(tokenKind(proxy), 3);
   });
 
-  test('awaitToken: a resolved thenable calls ok once with the value', async () => {
-    const calls = [];
-    awaitToken(Promise.resolve('tok'), (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    // A thenable that settles twice, and both ways, still calls back once.
-    awaitToken({ then(res, rej) { res('a'); res('b'); rej(new Error('late')); } },
-      (v) => calls.push(['ok2', v]), (e) => calls.push(['err2', e]));
-    await new Promise((r) => setTimeout(r, 0));
-    assert.equal(calls.length, 2);
-    assert.deepEqual(calls.find((c) => c[0] === 'ok'), ['ok', 'tok']);
-    assert.deepEqual(calls.find((c) => c[0] === 'ok2'), ['ok2', 'a']);
+  test('awaitToken: a string resolution reports (TOKEN, id, wait, 1, 0, token) in a microtask; returns nothing', async () => {
+    const calls = recordSink();
+    assert.equal(awaitToken(Promise.resolve('tok'), 3, 7), undefined);
+    assert.deepEqual(calls, [], 'never synchronously');
+    await microtasks();
+    assert.deepEqual(calls, [[H.TOKEN, 3, 7, 1, 0, 'tok']]);
+    // The empty string is a token too; a thenable that is not a promise works.
+    awaitToken({ then(res) { res(''); } }, 0, 1);
+    await microtasks();
+    assert.deepEqual(calls[1], [H.TOKEN, 0, 1, 1, 0, '']);
   });
 
-  test('awaitToken: a rejected thenable calls err once with the reason', async () => {
-    const calls = [];
-    const reason = new Error('no token');
-    awaitToken(Promise.reject(reason), (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    await new Promise((r) => setTimeout(r, 5)); // failures come from a timer task
-    assert.deepEqual(calls, [['err', reason]]);
-    // A thenable whose then throws, and a promise whose constructor getter throws, are rejections too.
-    const calls2 = [];
-    const boom = new Error('then threw');
-    awaitToken({ then() { throw boom; } }, (v) => calls2.push(['ok', v]), (e) => calls2.push(['err', e]));
-    const hostile = Promise.resolve('x');
-    const boom2 = new Error('constructor getter');
-    Object.defineProperty(hostile, 'constructor', { get() { throw boom2; } });
-    awaitToken(hostile, (v) => calls2.push(['ok', v]), (e) => calls2.push(['err', e]));
-    await new Promise((r) => setTimeout(r, 5));
-    assert.equal(calls2.length, 2);
-    assert.ok(calls2.some((c) => c[0] === 'err' && c[1] === boom));
-    assert.ok(calls2.some((c) => c[0] === 'err' && c[1] === boom2));
+  test('awaitToken: a thenable that settles twice, and both ways, reports once', async () => {
+    const calls = recordSink();
+    awaitToken({ then(res, rej) { res('a'); res('b'); rej(new Error('late')); } }, 1, 2);
+    await sleep(10);
+    assert.deepEqual(calls, [[H.TOKEN, 1, 2, 1, 0, 'a']]);
   });
 
-  test('awaitToken: cancel before settling means neither callback runs', async () => {
-    const calls = [];
-    let resolve;
-    const p = new Promise((r) => { resolve = r; });
-    const cancel = awaitToken(p, (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    cancel();
-    resolve('late');
-    const cancel2 = awaitToken(Promise.reject(new Error('x')), (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    cancel2();
-    const cancel3 = awaitToken(Promise.resolve('now'), (v) => calls.push(['ok', v]), (e) => calls.push(['err', e]));
-    cancel3(); // even an already resolved promise calls back later, so cancelling right away wins
-    await new Promise((r) => setTimeout(r, 0));
+  test('awaitToken: each call reports its own id and wait, whatever the order they settle in', async () => {
+    const calls = recordSink();
+    let resolveFirst;
+    awaitToken(new Promise((r) => { resolveFirst = r; }), 10, 100);
+    awaitToken(Promise.resolve('second'), 11, 101);
+    await microtasks();
+    resolveFirst('first');
+    await microtasks();
+    assert.deepEqual(calls, [[H.TOKEN, 11, 101, 1, 0, 'second'], [H.TOKEN, 10, 100, 1, 0, 'first']]);
+  });
+
+  test('awaitToken: a rejection reports (TOKEN, id, wait, 0, 0, description) from a timer task', async () => {
+    const calls = recordSink();
+    awaitToken(Promise.reject(new Error('no token')), 4, 9);
+    awaitToken(Promise.reject('plain reason'), 4, 10);
+    awaitToken(Promise.reject({ toString() { throw new Error('hostile'); } }), 4, 11);
+    await microtasks();
+    assert.deepEqual(calls, [], 'failures never come within the microtasks of the task that started them');
+    await sleep(10);
+    assert.deepEqual(calls, [
+      [H.TOKEN, 4, 9, 0, 0, 'Error: no token'],
+      [H.TOKEN, 4, 10, 0, 0, 'plain reason'],
+      [H.TOKEN, 4, 11, 0, 0, 'unknown error'],
+    ]);
+  });
+
+  test('awaitToken: a resolution to anything but a string fails, from a timer task', async () => {
+    const calls = recordSink();
+    const values = [undefined, null, 5, { token: 't' }, ['t'], new String('t')];
+    values.forEach((v, i) => awaitToken(Promise.resolve(v), 2, i));
+    await microtasks();
     assert.deepEqual(calls, []);
-    cancel(); // cancelling twice is harmless
+    await sleep(10);
+    assert.deepEqual(calls, values.map((_, i) => [H.TOKEN, 2, i, 0, 0, 'its promise resolved to a non-string']));
+  });
+
+  test('awaitToken: a then that throws, or a promise whose constructor getter throws, fails with its description', async () => {
+    const calls = recordSink();
+    awaitToken({ then() { throw new Error('then threw'); } }, 1, 1);
+    const hostile = Promise.resolve('x');
+    Object.defineProperty(hostile, 'constructor', { get() { throw new TypeError('constructor getter'); } });
+    assert.doesNotThrow(() => awaitToken(hostile, 1, 2));
+    assert.deepEqual(calls, [], 'even the synchronous failure is reported later');
+    await microtasks();
+    assert.deepEqual(calls, []);
+    await sleep(10);
+    assert.equal(calls.length, 2);
+    assert.ok(calls.some((c) => JSON.stringify(c) === JSON.stringify([H.TOKEN, 1, 1, 0, 0, 'Error: then threw'])));
+    assert.ok(calls.some((c) => JSON.stringify(c) === JSON.stringify([H.TOKEN, 1, 2, 0, 0, 'TypeError: constructor getter'])));
+  });
+
+  test('awaitToken: a promise that never settles reports nothing', async () => {
+    const calls = recordSink();
+    awaitToken(new Promise(() => {}), 1, 1);
+    awaitToken({ then() {} }, 1, 2);
+    await sleep(10);
+    assert.deepEqual(calls, []);
+  });
+
+  test('awaitToken: the report goes to the sink installed when the promise settles', async () => {
+    const early = recordSink();
+    let resolve;
+    awaitToken(new Promise((r) => { resolve = r; }), 1, 1);
+    const late = [];
+    install((...args) => late.push(args));
+    resolve('t');
+    await microtasks();
+    assert.deepEqual(early, []);
+    assert.deepEqual(late, [[H.TOKEN, 1, 1, 1, 0, 't']]);
   });
 
   test('entries: [key, value, ...] of own enumerable properties', () => {
@@ -126,5 +184,85 @@ describe('helpers', () => {
     withConsole('error', undefined, () => assert.doesNotThrow(() => consoleError('msg', 1)));
     assert.doesNotThrow(() => consoleLog('noSuchLevel', 'a', 'b'));
     withConsole('error', () => {}, () => assert.doesNotThrow(() => consoleError(Symbol('not text'), 1)));
+  });
+});
+
+describe('makeError', () => {
+  test('one per error code: its code, the prefixed message, TypeError or Error as asked', () => {
+    rules.errorCodes.forEach((code, i) => {
+      for (const typeError of [true, false]) {
+        const e = makeError(i, typeError, 'A', 'B');
+        assert.ok(e instanceof Error, code);
+        assert.equal(e instanceof TypeError, typeError, code);
+        assert.equal(e.name, typeError ? 'TypeError' : 'Error');
+        assert.equal(e.code, code);
+        const expected = rules.templates[i].replaceAll('{0}', 'A').replaceAll('{1}', 'B');
+        assert.equal(e.message, `ZantaraWebSocket: ${expected}`, code);
+        assert.equal(Object.hasOwn(e, 'excerpt'), code === 'BAD_FRAME', code);
+      }
+    });
+  });
+
+  test('{0} and {1} are filled in (the core\'s own examples)', () => {
+    const e = makeError(codeIndex('INVALID_OPTION'), true, 'jitter', 'a number from 0 to 1');
+    assert.equal(e.message, 'ZantaraWebSocket: option `jitter` must be a number from 0 to 1');
+    assert.equal(makeError(codeIndex('QUEUE_FULL'), false, 3, 1024).message,
+      'ZantaraWebSocket: outbound queue full (3 messages, 1024 bytes); message not queued');
+    assert.equal(makeError(codeIndex('FREED'), false, undefined, undefined).message, 'ZantaraWebSocket: this client was freed');
+    assert.equal(makeError(codeIndex('FRAME_TOO_LARGE'), false, 70000, 65536).message,
+      'ZantaraWebSocket: frame of 70000 UTF-16 code units exceeds maxFrameSize 65536; discarded');
+  });
+
+  test('replacement patterns in the arguments ($&, $1, $$, $`, $\') appear literally', () => {
+    const tricky = "$& $1 $$ $` $' $<x> $0";
+    assert.equal(makeError(codeIndex('INVALID_ARGUMENT'), true, tricky).message, `ZantaraWebSocket: ${tricky}`);
+    const e = makeError(codeIndex('INVALID_OPTION'), true, '$&', '$$');
+    assert.equal(e.message, 'ZantaraWebSocket: option `$&` must be $$');
+    const url = "wss://h/$'?q=$`";
+    assert.equal(makeError(codeIndex('MIXED_CONTENT'), true, url).message,
+      `ZantaraWebSocket: \`${url}\` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://`);
+  });
+
+  test('an argument holding {0} or {1} is not filled in again', () => {
+    const e = makeError(codeIndex('INVALID_OPTION'), true, '{1}', '{0}');
+    assert.equal(e.message, 'ZantaraWebSocket: option `{1}` must be {0}');
+    assert.equal(makeError(codeIndex('INVALID_ARGUMENT'), true, '{0}{1}', 'B').message, 'ZantaraWebSocket: {0}{1}');
+  });
+
+  test('arguments go through String (numbers, a Symbol)', () => {
+    assert.equal(makeError(codeIndex('INVALID_ARGUMENT'), true, Symbol('s')).message, 'ZantaraWebSocket: Symbol(s)');
+    assert.equal(makeError(codeIndex('INVALID_ARGUMENT'), true, 1.5).message, 'ZantaraWebSocket: 1.5');
+  });
+
+  test('BAD_FRAME carries the excerpt (its {1}) as excerpt', () => {
+    const excerpt = '{"type":"nope","x":"$&"}';
+    const e = makeError(codeIndex('BAD_FRAME'), false, 'unknown type', excerpt);
+    assert.equal(e.excerpt, excerpt);
+    assert.equal(e.message, `ZantaraWebSocket: bad frame (unknown type): ${excerpt}`);
+    assert.equal(e.code, 'BAD_FRAME');
+    assert.ok(!(e instanceof TypeError));
+  });
+});
+
+describe('objectKind, monotonicNow, wallOffset', () => {
+  test('objectKind: 0 undefined or null, 1 an object, 2 anything else (arrays, functions, primitives), 3 unreadable', () => {
+    assert.equal(objectKind(undefined), 0);
+    assert.equal(objectKind(null), 0);
+    for (const o of [{}, { a: 1 }, Object.create(null), new Proxy({}, {})]) assert.equal(objectKind(o), 1);
+    for (const o of [[], [1], new Proxy([], {}), () => {}, 'str', 0, false, 1n, Symbol('s')]) assert.equal(objectKind(o), 2);
+    const { proxy, revoke } = Proxy.revocable([], {});
+    revoke();
+    assert.equal(objectKind(proxy), 3);
+  });
+
+  test('monotonicNow is performance.now(); wallOffset plus it is Date.now()', () => {
+    const p0 = performance.now();
+    const m = monotonicNow();
+    const p1 = performance.now();
+    assert.ok(m >= p0 && m <= p1);
+    const d0 = Date.now();
+    const wall = wallOffset() + monotonicNow();
+    const d1 = Date.now();
+    assert.ok(wall >= d0 - 2 && wall <= d1 + 2, `${wall} within [${d0}, ${d1}]`);
   });
 });

@@ -4,6 +4,8 @@
 use super::{Action, ConnState, Event, Machine, Outgoing, Socket};
 use crate::core::frame::FrameType;
 use crate::core::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl<F> Machine<F> {
     /// `connect()`: starts connecting if `Closed`; returns false (and does

@@ -6,6 +6,8 @@ use super::liveness::{Expiry, ERROR_CLOSE_GRACE_MS};
 use super::{Action, Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
 use crate::core::frame::{encode_control, FrameType};
 use crate::core::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl<F> Machine<F> {
     /// The shell created the WebSocket of `generation` (the token, if any,

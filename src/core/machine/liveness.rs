@@ -4,6 +4,8 @@
 
 use super::{Event, Link, Machine, Socket};
 use crate::core::frame::FrameType;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// How late a tick may run after the deadline it was due for and still be
 /// timer slack. Timers fire a few ms late, more on a busy page; a tick later

@@ -4,6 +4,8 @@
 
 use super::{Close, ConnState, Event, Loss, Machine, Socket};
 use crate::core::CloseReaction;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl<F> Machine<F> {
     /// Whether the SDK should try again after `loss` with close `code`: the

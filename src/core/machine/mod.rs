@@ -35,6 +35,8 @@
 //! `time.rs` (the tick and page lifecycle) and `loss.rs` (what happens when
 //! a connection is lost: the one reconnect-or-stop decision).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 mod calls;
 mod link;
 mod liveness;
@@ -112,7 +114,7 @@ impl<F> Machine<F> {
 
     /// Takes the actions produced so far, to be carried out in order.
     pub fn take_actions(&mut self) -> Vec<Action<F>> {
-        std::mem::take(&mut self.out)
+        core::mem::take(&mut self.out)
     }
 
     /// The connection state.

@@ -4,6 +4,8 @@
 
 use super::liveness::{Expiry, Probe};
 use crate::core::{Backoff, ClosePolicy};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The current socket, and what is known of it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,8 @@
 use super::liveness::LATE_MS;
 use super::{Action, Close, ConnState, Event, Loss, Machine, Socket};
 use crate::core::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 impl<F> Machine<F> {
     /// The wake-up timer fired (or any time): acts on every deadline that has

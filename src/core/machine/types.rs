@@ -3,6 +3,8 @@
 //! out, and how a socket closed.
 
 use crate::core::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The connection state, as the `state` property and `state` event give it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,6 +10,8 @@
 //! `table.rs` holds the table and its lookup; this file the parsed values
 //! and the setters that check them.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 mod table;
 
 pub use table::{spec, OptionKind, OptionSpec, MAX_DELAY_MS, OPTIONS};

@@ -2,6 +2,8 @@
 //! text of its `INVALID_OPTION` error and its meaning, described once.
 
 use crate::core::Error;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The longest delay `setTimeout` accepts (2^31 − 1 ms, about 24.8 days).
 pub const MAX_DELAY_MS: f64 = 2_147_483_647.0;
@@ -228,7 +230,7 @@ impl OptionSpec {
             } => {
                 (infinity_ok && v == f64::INFINITY)
                     || (zero_off && v == 0.0)
-                    || (v.is_finite() && v >= min && v <= max && (!whole || v.fract() == 0.0))
+                    || (v.is_finite() && v >= min && v <= max && (!whole || v % 1.0 == 0.0))
             }
             _ => false,
         }

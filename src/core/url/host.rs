@@ -3,6 +3,8 @@
 //! percent-decoding, and what makes a host or port invalid.
 
 use super::{find, is_blank, upto};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The host (without brackets, port or user info) of the part after
 /// `scheme://`, or why the browser's URL parser (WHATWG URL standard,
@@ -42,7 +44,7 @@ pub(super) fn host_of(rest: &str) -> Result<&str, &'static str> {
             let d = percent_decode(h);
             if d.iter()
                 .any(|&c| is_blank(c) || b"#%/:<>?@[\\]^|".contains(&c))
-                || std::str::from_utf8(&d).is_err()
+                || core::str::from_utf8(&d).is_err()
             {
                 Err("has a space, a control character or one of `#%/:<>?@[]\\^|` in its host")
             } else if !ipv4_ok(&d) {

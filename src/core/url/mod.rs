@@ -8,6 +8,8 @@
 //! the small byte helpers the others share), `host.rs` (what the browser's
 //! URL parser accepts as a host and port), `redact.rs` (redaction).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 mod host;
 mod redact;
 

@@ -3,6 +3,8 @@
 
 use super::host::last_of;
 use super::{find, is_blank, is_scheme_byte, scheme_start, upto};
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// `text` with every URL in it redacted, for logs and errors: the value of
 /// every query parameter becomes `***` (names kept: `?userId=***&token=***`),

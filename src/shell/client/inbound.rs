@@ -1,51 +1,35 @@
-//! What the socket reports: open, close, frames the JS listener did not
-//! dispatch itself (the welcome, pongs, bad input), and channel handlers
-//! that threw.
+//! What the socket reports through the hub: open, close, and frames the JS
+//! listener did not dispatch itself (the welcome, pongs, bad input).
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use super::{now, random, Client};
 use crate::core::codes::{Verdict, EXCERPT_CHARS};
+use crate::core::frame::push_decimal;
 use crate::core::Close;
-use crate::shell::socket::{Socket, SocketEvent};
+use crate::prelude::*;
 
 impl Client {
-    pub(super) fn on_socket(&self, generation: u32, ev: SocketEvent) {
-        match ev {
-            SocketEvent::Open => {
-                self.log("open");
-                if self.core.borrow().generation() == generation {
-                    self.events.clear_welcome();
-                }
-                self.with_core(|c| c.on_open(now(), generation));
-            }
-            SocketEvent::Error => self.with_core(|c| c.on_socket_error(now(), generation)),
-            SocketEvent::Close {
-                code,
-                reason,
-                was_clean,
-            } => self.on_close(generation, code, &reason, was_clean),
-            SocketEvent::Frame {
-                verdict,
-                len,
-                value,
-                raw,
-            } => self.on_frame(generation, verdict, len as usize, &value, &raw),
-            SocketEvent::Thrown(pairs) => {
-                self.events.report_thrown(&pairs, &|| self.count_error());
-            }
+    pub(super) fn on_open(&self, generation: u32) {
+        self.log("open");
+        if self.core.borrow().generation() == generation {
+            self.events.clear_welcome();
         }
+        self.with_core(|c| c.on_open(now(), generation));
     }
 
     pub(super) fn on_close(&self, generation: u32, code: u16, reason: &str, was_clean: bool) {
         if self.core.borrow().generation() != generation {
             return;
         }
-        let socket = self.socket.borrow_mut().take();
-        let unsent = socket.as_ref().map_or(0, Socket::unsent);
-        drop(socket);
-        self.log(&["closed ", &code.to_string(), " ", reason].concat());
+        let unsent = self.unsent();
+        self.drop_socket(0, "");
+        let mut line = String::from("closed ");
+        push_decimal(&mut line, u64::from(code), 1);
+        line.push(' ');
+        line.push_str(reason);
+        self.log(&line);
         let close = Close {
             code,
             reason,

@@ -1,15 +1,15 @@
 //! One client: the core's [`Machine`] and the JS resources that carry its
-//! decisions out (the socket, one wake-up timer, a pending token wait, the
-//! registry's hold and the handlers). Events come in from those resources
-//! through the callbacks given to them; the core's actions go out in
-//! [`Client::run`].
+//! decisions out (its JS state `z` with the socket and the handlers, its
+//! deadline on the hub's timer, a pending token wait, the hub's hold).
+//! Events come in from the hub (the [`Member`] trait); the core's actions go
+//! out in [`Client::run`].
 //!
 //! The files: this one (the client's state, the calls the exported class
 //! makes, running the core's actions, the timer and registry), `opening.rs`
 //! (the token and the socket's creation) and `inbound.rs` (socket events and
 //! frames).
 //!
-//! Rules kept throughout: closures hold a `Weak` of the client; no `RefCell`
+//! Rules kept throughout: the hub holds a `Weak` of the client; no `RefCell`
 //! borrow is held while user code runs (handlers, the token function,
 //! `toJSON`), and state is read again after each call out, since the user
 //! may have called any method meanwhile; events of an old socket generation
@@ -18,25 +18,23 @@
 mod inbound;
 mod opening;
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
 
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
 
 use super::boundary;
-use super::counters::{self, Kind};
 use super::emitter::Emitter;
 use super::events::Events;
-use super::page::PageEvent;
+use super::hub::{self, Member, PageEvent};
 use super::payloads;
-use super::registry::{self, PageSink};
-use super::socket::Socket;
-use super::token::{Token, TokenWait};
+use super::token::Token;
 use super::util::get;
-use super::wake::Wake;
+use crate::core::codes::HubEvent;
 use crate::core::{Action, ConnState, Machine, Outgoing};
+use crate::prelude::*;
 
 /// What the shell was configured with, beyond the core's options.
 pub(crate) struct Config {
@@ -50,7 +48,6 @@ pub(crate) struct Config {
     pub(crate) max_frame: usize,
 }
 
-/// The wall clock, in ms.
 /// The shell's clock: monotonic ms (`performance.now()`). Durations are
 /// measured on it; the core gets the wall clock's offset from it for
 /// timestamps (see [`Client::with_core`]).
@@ -62,19 +59,24 @@ fn random() -> f64 {
     js_sys::Math::random()
 }
 
-/// The state of one client, shared by the JS wrapper, the registry and (as
-/// `Weak`) every closure.
+/// The state of one client, shared by the JS wrapper and the hub (which
+/// holds it while it is active, and a `Weak` of it always).
 pub(crate) struct Client {
-    me: Weak<Client>,
+    /// Its id at the hub, which the JS half's reports name.
+    id: u32,
     cfg: Config,
     core: RefCell<Machine<JsString>>,
     events: Events,
-    socket: RefCell<Option<Socket>>,
-    wake: RefCell<Option<Wake>>,
-    token_wait: RefCell<Option<TokenWait>>,
-    /// A token that failed at once, reported from a timer (see `opening.rs`).
-    token_failure: RefCell<Option<Wake>>,
-    /// Whether the registry holds this client.
+    /// Whether its JS state holds a socket.
+    has_socket: Cell<bool>,
+    /// When it wants the hub's timer (monotonic ms; infinite: never).
+    wake_at: Cell<f64>,
+    /// The id of the token wait it expects (0: none).
+    token_wait: Cell<u32>,
+    /// A token that failed at once, reported at the next wake-up (see
+    /// `opening.rs`): the socket generation and why.
+    token_failure: RefCell<Option<(u32, String)>>,
+    /// Whether the hub holds this client.
     held: Cell<bool>,
     /// Actions taken from the core and not yet performed, with the socket
     /// generation of each (see [`Client::run`]).
@@ -87,11 +89,27 @@ pub(crate) struct Client {
 
 impl Drop for Client {
     fn drop(&mut self) {
-        counters::dec(Kind::Instance);
+        self.drop_socket(0, "");
+        hub::unregister(self.id);
     }
 }
 
-impl PageSink for Client {
+impl Member for Client {
+    fn on_event(&self, ev: HubEvent, generation: u32, a: f64, b: f64, v: JsValue, w: JsValue) {
+        match ev {
+            HubEvent::Open => self.on_open(generation),
+            HubEvent::Error => self.with_core(|c| c.on_socket_error(now(), generation)),
+            HubEvent::Close => {
+                let reason = v.as_string().unwrap_or_default();
+                self.on_close(generation, a as u16, &reason, b != 0.0);
+            }
+            HubEvent::Frame => self.on_frame(generation, a as u32, b as usize, &v, &w),
+            HubEvent::Thrown => self.events.report_thrown(&v, &|| self.count_error()),
+            HubEvent::Token => self.token_settled(generation, a != 0.0, v),
+            HubEvent::Timer | HubEvent::Page => {}
+        }
+    }
+
     fn on_page(&self, ev: PageEvent) {
         let t = now();
         self.with_core(|c| match ev {
@@ -105,26 +123,71 @@ impl PageSink for Client {
             PageEvent::Show => c.page_show(t),
         });
     }
+
+    fn wake_at(&self) -> f64 {
+        self.wake_at.get()
+    }
+
+    fn on_wake(&self) {
+        let failed = self.token_failure.borrow_mut().take();
+        if let Some((generation, why)) = failed {
+            self.token_failed(generation, why);
+        }
+        self.credit_frames();
+        let unsent = self.unsent();
+        // An `offline` event may have been a false alarm: at the periodic
+        // re-check of an offline wait, the core hears what the browser says now.
+        let t = now();
+        let recheck = self.core.borrow().offline_recheck_due(t);
+        let online = if recheck {
+            self.navigator_online()
+        } else {
+            None
+        };
+        self.with_core(|c| {
+            if let Some(online) = online {
+                c.set_online(t, online);
+            }
+            c.tick(t, random(), unsent)
+        });
+    }
+
+    fn resources(&self) -> (bool, u32) {
+        (self.has_socket.get(), u32::from(self.token_wait.get() != 0))
+    }
 }
 
 impl Client {
-    /// A client in state `Closed`, delivering to `events`.
-    pub(crate) fn new(cfg: Config, core: Machine<JsString>, events: Events) -> Rc<Client> {
-        counters::inc(Kind::Instance);
-        Rc::new_cyclic(|me| Client {
-            me: me.clone(),
-            cfg,
-            core: RefCell::new(core),
-            events,
-            socket: RefCell::new(None),
-            wake: RefCell::new(None),
-            token_wait: RefCell::new(None),
-            token_failure: RefCell::new(None),
-            held: Cell::new(false),
-            pending: RefCell::new(VecDeque::new()),
-            running: Cell::new(false),
-            shut_down: Cell::new(false),
+    /// A client in state `Closed`: `debug` turns the console log on.
+    pub(crate) fn new(
+        cfg: Config,
+        core: Machine<JsString>,
+        debug: bool,
+        user_id: Option<String>,
+    ) -> Rc<Client> {
+        Rc::new_cyclic(|me: &Weak<Client>| {
+            let id = hub::register(me.clone());
+            let z = boundary::create_client(id, cfg.max_frame as f64);
+            Client {
+                id,
+                cfg,
+                core: RefCell::new(core),
+                events: Events::new(debug, user_id, Emitter::new(z)),
+                has_socket: Cell::new(false),
+                wake_at: Cell::new(f64::INFINITY),
+                token_wait: Cell::new(0),
+                token_failure: RefCell::new(None),
+                held: Cell::new(false),
+                pending: RefCell::new(VecDeque::new()),
+                running: Cell::new(false),
+                shut_down: Cell::new(false),
+            }
         })
+    }
+
+    /// The client's JS state (see `createClient` in boundary.js).
+    pub(crate) fn z(&self) -> &JsValue {
+        &self.handlers().z
     }
 
     /// The handler registry.
@@ -165,13 +228,26 @@ impl Client {
         get(&get(&js_sys::global(), "navigator"), "onLine").as_bool()
     }
 
-    /// The socket while the core says frames can go straight to it: a handle
-    /// (no borrow is kept, since sending may run user code).
-    pub(crate) fn writable_socket(&self) -> Option<web_sys::WebSocket> {
-        if !self.core.borrow().is_connected() {
-            return None;
+    /// Whether the core says frames can go straight to the socket.
+    pub(crate) fn writable(&self) -> bool {
+        self.has_socket.get() && self.core.borrow().is_connected()
+    }
+
+    /// Bytes handed to the socket that it has not sent (`bufferedAmount`).
+    fn unsent(&self) -> u64 {
+        if self.has_socket.get() {
+            boundary::socket_unsent(self.z()) as u64
+        } else {
+            0
         }
-        self.socket.borrow().as_ref().map(|s| s.ws.clone())
+    }
+
+    /// Detaches and closes the socket, if any, with `code` and `reason`
+    /// (code 0: without a code).
+    pub(super) fn drop_socket(&self, code: u16, reason: &str) {
+        if self.has_socket.replace(false) {
+            boundary::shut_socket(self.z(), code, reason);
+        }
     }
 
     /// `connect()`: does nothing once the client was shut down.
@@ -242,28 +318,18 @@ impl Client {
         match action {
             Action::Send(out) => self.send(out),
             Action::Open { generation } => self.open(generation),
-            Action::Drop { code, reason } => {
-                let socket = self.socket.borrow_mut().take();
-                if let Some(s) = socket {
-                    s.shut(code, reason);
-                }
-            }
+            Action::Drop { code, reason } => self.drop_socket(code, reason),
             Action::Emit(e) => self.events.emit(e, &|| self.count_error()),
         }
     }
 
     fn send(&self, out: Outgoing<JsString>) {
-        let sock = self.socket.borrow();
-        let Some(s) = sock.as_ref().filter(|s| s.is_open()) else {
-            drop(sock);
-            return self.requeue(out);
-        };
-        let r = match &out {
-            Outgoing::Control(text) => s.ws.send_with_str(text),
-            Outgoing::User(text) => s.ws.unchecked_ref::<boundary::RawSocket>().send_js(text),
-        };
-        drop(sock);
-        if r.is_err() {
+        let sent = self.has_socket.get()
+            && match &out {
+                Outgoing::Control(text) => boundary::send_frame(self.z(), &JsValue::from_str(text)),
+                Outgoing::User(text) => boundary::send_frame(self.z(), text),
+            };
+        if !sent {
             self.requeue(out);
         }
     }
@@ -278,7 +344,7 @@ impl Client {
         self.core.borrow_mut().not_writable(out, bytes);
     }
 
-    /// Timer, token wait, page listeners and registry follow the state:
+    /// The wake-up, the token wait and the hub's hold follow the state:
     /// present while the client is active, gone once it is closed.
     fn sync_resources(&self) {
         let (closed, deadline) = {
@@ -286,70 +352,34 @@ impl Client {
             (core.state() == ConnState::Closed, core.next_deadline())
         };
         if closed {
-            let wake = self.wake.borrow_mut().take();
-            let wait = self.token_wait.borrow_mut().take();
-            let failure = self.token_failure.borrow_mut().take();
-            drop((wake, wait, failure));
+            self.wake_at.set(f64::INFINITY);
+            self.token_wait.set(0); // its report will be ignored
+            self.token_failure.borrow_mut().take();
             if self.held.replace(false) {
-                registry::release((self as *const Client).cast());
+                hub::release(self.id);
             }
             return;
         }
-        if !self.held.get() {
-            if let Some(me) = self.me.upgrade() {
-                self.held.set(true);
-                registry::hold(me);
-            }
+        if !self.held.replace(true) {
+            hub::hold(self.id);
             if self.navigator_online() == Some(false) {
                 self.with_core(|c| c.set_online(now(), false));
                 return;
             }
         }
-        let mut wake = self.wake.borrow_mut();
-        match deadline {
-            None => *wake = None,
-            // A timer set for earlier is kept: it fires, finds nothing due,
-            // and is set again. Deadlines that only move later (every frame
-            // moves the heartbeat's) thus cost no timer churn.
-            Some(at) if wake.as_ref().is_some_and(|w| w.at <= at) => {}
-            Some(at) => {
-                let me = self.me.clone();
-                *wake = Some(Wake::new(at, now(), move || {
-                    if let Some(c) = me.upgrade() {
-                        c.on_wake();
-                    }
-                }));
-            }
-        }
-    }
-
-    fn on_wake(&self) {
-        let wake = self.wake.borrow_mut().take();
-        drop(wake);
-        self.credit_frames();
-        let unsent = self.socket.borrow().as_ref().map_or(0, Socket::unsent);
-        // An `offline` event may have been a false alarm: at the periodic
-        // re-check of an offline wait, the core hears what the browser says now.
         let t = now();
-        let recheck = self.core.borrow().offline_recheck_due(t);
-        let online = if recheck {
-            self.navigator_online()
-        } else {
-            None
-        };
-        self.with_core(|c| {
-            if let Some(online) = online {
-                c.set_online(t, online);
-            }
-            c.tick(t, random(), unsent)
-        });
+        let mut at = deadline.unwrap_or(f64::INFINITY);
+        if self.token_failure.borrow().is_some() {
+            at = at.min(t);
+        }
+        self.wake_at.set(at);
+        hub::wake_by(at, t);
     }
 
     /// Reports the channel messages the JS listener handled to the core, as
     /// of the time the last one arrived.
     pub(crate) fn credit_frames(&self) {
-        let counts = self.handlers().take_counts();
-        if counts.frames > 0 {
+        if let Some(counts) = self.handlers().take_counts() {
             let mut core = self.core.borrow_mut();
             core.credit(counts.last_at, counts.frames, counts.units);
         }

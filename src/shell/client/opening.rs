@@ -1,56 +1,47 @@
 //! Opening a socket for a generation: the token (a string, or a function
-//! whose promise is awaited in a [`TokenWait`] that releases itself), the URL
-//! with its query, and the [`Socket`] whose events come back to
-//! `inbound.rs`.
+//! whose promise `awaitToken` waits for, reporting to the hub), the URL with
+//! its query, and the socket in the client's JS state, whose events come
+//! back to `inbound.rs`.
+
+use wasm_bindgen::JsValue;
 
 use super::{now, random, Client};
 use crate::core::url;
 use crate::core::Error;
+use crate::prelude::*;
 use crate::shell::boundary;
-use crate::shell::socket::Socket;
-use crate::shell::token::{TokenStart, TokenWait};
-use crate::shell::wake::Wake;
+use crate::shell::hub;
+use crate::shell::token::TokenStart;
 
 impl Client {
     pub(super) fn open(&self, generation: u32) {
         match self.cfg.token.start() {
             TokenStart::Ready(token) => self.open_with(generation, token),
             TokenStart::Wait(thenable) => {
-                let me = self.me.clone();
-                let wait = TokenWait::new(&thenable, move |r| {
-                    if let Some(c) = me.upgrade() {
-                        c.token_settled(generation, r);
-                    }
-                });
-                let old = self.token_wait.borrow_mut().replace(wait);
-                drop(old);
+                let wait = hub::next_wait();
+                self.token_wait.set(wait);
+                boundary::await_token(&thenable, self.id, wait);
             }
-            // Reported from a timer, as a socket's failure is: a handler that
-            // calls connect() on `closed` must not loop within one task.
+            // Reported at the next wake-up (a timer task), as a socket's
+            // failure is: a handler that calls connect() on `closed` must
+            // not loop within one task.
             TokenStart::Failed(why) => {
-                let me = self.me.clone();
-                let t = now();
-                let timer = Wake::new(t, t, move || {
-                    if let Some(c) = me.upgrade() {
-                        let fired = c.token_failure.borrow_mut().take();
-                        drop(fired);
-                        c.token_failed(generation, why);
-                    }
-                });
-                let old = self.token_failure.borrow_mut().replace(timer);
-                drop(old);
+                *self.token_failure.borrow_mut() = Some((generation, why));
             }
         }
     }
 
-    pub(super) fn token_settled(&self, generation: u32, r: Result<String, String>) {
-        // Freed after this callback returns (wasm-bindgen defers freeing a
-        // closure that is running).
-        let wait = self.token_wait.borrow_mut().take();
-        drop(wait);
-        match r {
-            Ok(token) => self.open_with(generation, Some(token)),
-            Err(why) => self.token_failed(generation, why),
+    /// The token wait `wait` settled: `ok` with the token in `v`, or not,
+    /// with why in `v`. Ignored unless it is the wait this client expects.
+    pub(super) fn token_settled(&self, wait: u32, ok: bool, v: JsValue) {
+        if wait == 0 || self.token_wait.get() != wait {
+            return;
+        }
+        self.token_wait.set(0);
+        let generation = self.core.borrow().generation();
+        match (ok, v.as_string()) {
+            (true, Some(token)) => self.open_with(generation, Some(token)),
+            (_, why) => self.token_failed(generation, why.unwrap_or_default()),
         }
     }
 
@@ -71,22 +62,16 @@ impl Client {
             token.as_deref(),
         );
         self.log(&["connecting to ", &url::redact(&url)].concat());
-        let me = self.me.clone();
-        let report = move |ev| {
-            if let Some(c) = me.upgrade() {
-                c.on_socket(generation, ev);
-            }
-        };
-        let h = self.handlers();
-        match Socket::open(&url, &h.registry, &h.counts, cfg.max_frame as f64, report) {
-            Ok(s) => {
-                let old = self.socket.borrow_mut().replace(s);
-                drop(old);
+        self.drop_socket(0, "");
+        match boundary::open_socket(self.z(), &url, generation) {
+            None => {
+                self.has_socket.set(true);
+                hub::socket_opened();
                 self.core.borrow_mut().socket_created(now(), generation);
             }
-            Err(e) => {
+            Some(why) => {
                 // The browser's message may quote the URL: keep tokens out.
-                let detail = url::redact(&boundary::describe(&e));
+                let detail = url::redact(&why);
                 let e = Error::SocketFailed { detail };
                 self.with_core(|c| c.open_failed(now(), generation, e, random()));
             }
