@@ -19,7 +19,7 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,8 +95,11 @@ function virtualModules(loader) {
           default: return { errors: [{ text: `unknown virtual module ${id}` }] };
         }
       });
+      // The module deflated (raw DEFLATE, level 9), then base64: gzip cannot shrink base64 of the
+      // raw module much (6 bits per character defeat its matching), so the inline entries carry it
+      // compressed, and src/js/load-inline.js inflates it (fflate) before compiling.
       build.onLoad({ filter: /.*/, namespace: 'wasm-base64' }, async ({ path: file }) => ({
-        contents: `export default ${JSON.stringify((await fs.readFile(file)).toString('base64'))};`,
+        contents: `export default ${JSON.stringify(deflateRawSync(await fs.readFile(file), { level: 9 }).toString('base64'))};`,
         loader: 'js',
       }));
     },
@@ -105,6 +108,8 @@ function virtualModules(loader) {
 
 async function bundle(version) {
   const banner = `/*! zantara-websocket ${version} | MIT License */`;
+  // The inline entries bundle fflate's inflateSync: its MIT notice goes with it.
+  const inlineBanner = { js: `${banner}\n/*! fflate 0.8.2 (inflateSync) | MIT License | (c) 2023 Arjun Barrett */` };
   const common = {
     bundle: true,
     minify: true,
@@ -121,7 +126,7 @@ async function bundle(version) {
   await Promise.all([
     esbuild.build({
       ...common, entryPoints: [path.join(JS_SRC, 'index.js')], outfile: path.join(PKG, 'index.js'),
-      format: 'esm', plugins: [virtualModules('inline')],
+      format: 'esm', plugins: [virtualModules('inline')], banner: inlineBanner,
     }),
     esbuild.build({
       ...common, entryPoints: [path.join(JS_SRC, 'web.js')], outfile: path.join(PKG, 'web.js'),
@@ -129,7 +134,7 @@ async function bundle(version) {
     }),
     esbuild.build({
       ...common, entryPoints: [path.join(JS_SRC, 'global.js')], outfile: path.join(PKG, 'zantara-websocket.js'),
-      format: 'iife', plugins: [virtualModules('inline')],
+      format: 'iife', plugins: [virtualModules('inline')], banner: inlineBanner,
       // The glue's async loader (which reads import.meta.url) is unused here and tree-shaken away.
       logOverride: { ...common.logOverride, 'empty-import-meta': 'silent' },
     }),

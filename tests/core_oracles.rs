@@ -1,12 +1,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! The test oracles and generator of `core_support` against known answers:
-//! the JSON parser, the percent-decoder, `encodeURIComponent`'s output set,
-//! the calendar, and the seeded generator's determinism.
+//! the JSON parser, the calendar, and the seeded generator's determinism.
 
 mod core_support;
 
 use core_support::json::{parse_json, Json};
-use core_support::oracle::{days_from_civil, is_component_encoded, parse_iso, percent_decode};
+use core_support::oracle::{days_from_civil, parse_iso};
 use core_support::rng::Rng;
 
 #[test]
@@ -40,10 +39,6 @@ fn oracles_agree_with_known_answers() {
     ] {
         assert!(parse_json(bad).is_err(), "{bad:?}");
     }
-    assert_eq!(percent_decode("a%20%C3%A9"), Some("a é".into()));
-    assert_eq!(percent_decode("%2"), None);
-    assert!(is_component_encoded("a%2F-_.!~*'()"));
-    assert!(!is_component_encoded("a%2f") && !is_component_encoded("a b"));
     assert_eq!(days_from_civil(1970, 1, 1), 0);
     assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     assert_eq!(

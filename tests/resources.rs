@@ -112,7 +112,7 @@ async fn token_never_leaks_and_params_are_encoded() {
         logs.iter().any(|l| l.contains("connecting to")),
         "debug logging was on"
     );
-    let encoded = zantara_websocket::core::url::encode_component(secret);
+    let encoded = String::from(js_sys::encode_uri_component(secret));
     for l in &logs {
         assert!(
             !l.contains(secret) && !l.contains(&encoded),

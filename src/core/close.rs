@@ -23,14 +23,17 @@ pub enum CloseReaction {
 }
 
 impl CloseReaction {
+    /// Every reaction, in the order of [`CloseReaction::SPELLINGS`].
+    pub const ALL: [CloseReaction; 3] = [Self::Reconnect, Self::ReconnectSlow, Self::Stop];
+
+    /// The option spellings, in the order of [`CloseReaction::ALL`]
+    /// (`closeReactions` in the rules JavaScript gets).
+    pub const SPELLINGS: [&'static str; 3] = ["reconnect", "slow", "stop"];
+
     /// Parses the option spelling: `"reconnect"`, `"slow"`, `"stop"`.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "reconnect" => Some(Self::Reconnect),
-            "slow" => Some(Self::ReconnectSlow),
-            "stop" => Some(Self::Stop),
-            _ => None,
-        }
+        let i = Self::SPELLINGS.iter().position(|x| *x == s)?;
+        Some(Self::ALL[i])
     }
 }
 

@@ -5,7 +5,9 @@
 //! (`tests/rules.rs`) keeps it and the unions of `src/js/index.d.ts` equal to
 //! them, so the wasm module carries none of these lists.
 
-use super::frame::{FrameType, RESERVED_EVENTS};
+use super::frame::{push_decimal, push_json_string, FrameType, RESERVED_EVENTS};
+use super::options::{OptionKind, OptionSpec, OPTIONS};
+use super::CloseReaction;
 use super::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -268,8 +270,9 @@ impl HubEvent {
 
 /// The rules JavaScript receives, as JSON: the reserved event names, the
 /// verdict and channel-fault codes by name, the frame types in verdict order,
-/// the channel limit, the error codes and their message templates, and the
-/// hub's event codes. `RULES` in `src/shell/boundary.js` is this text (kept
+/// the channel limit, the error codes and their message templates, the
+/// hub's event codes, the `closeCodes` reactions and the options (name, kind,
+/// range, the text of their error: what the JS half checks them by). `RULES` in `src/shell/boundary.js` is this text (kept
 /// equal by `tests/rules.rs`).
 pub fn rules_json() -> String {
     let mut s = String::from("{\n  \"reserved\": [");
@@ -292,8 +295,59 @@ pub fn rules_json() -> String {
     list(&mut s, Error::TEMPLATES.iter().copied());
     s.push_str("],\n  \"hub\": {");
     codes(&mut s, HubEvent::ALL.iter().map(|e| (e.name(), *e as u8)));
-    s.push_str("}\n}\n");
+    s.push_str("},\n  \"closeReactions\": [");
+    list(&mut s, CloseReaction::SPELLINGS.iter().copied());
+    s.push_str("],\n  \"options\": [");
+    for (i, o) in OPTIONS.iter().enumerate() {
+        s.push_str(if i > 0 { ",\n    " } else { "\n    " });
+        option_json(&mut s, o);
+    }
+    s.push_str("\n  ]\n}\n");
     s
+}
+
+/// One entry of [`OPTIONS`] as JSON, without its default and doc (the JS
+/// half checks values; the core applies defaults).
+fn option_json(s: &mut String, o: &OptionSpec) {
+    s.push_str("{\"name\": ");
+    push_json_string(s, o.name);
+    s.push_str(", \"kind\": \"");
+    match o.kind {
+        OptionKind::Number {
+            min,
+            max,
+            whole,
+            infinity_ok,
+            zero_off,
+            ..
+        } => {
+            s.push_str("number\", \"min\": ");
+            push_decimal(s, min as u64, 1);
+            s.push_str(", \"max\": ");
+            push_decimal(s, max as u64, 1);
+            for (key, on) in [
+                ("whole", whole),
+                ("infinity", infinity_ok),
+                ("zeroOff", zero_off),
+            ] {
+                s.push_str(", \"");
+                s.push_str(key);
+                s.push_str(if on { "\": true" } else { "\": false" });
+            }
+        }
+        OptionKind::Bool { .. } => s.push_str("bool\""),
+        OptionKind::Text => s.push_str("text\""),
+        OptionKind::Choice(choices) => {
+            s.push_str("choice\", \"choices\": [");
+            list(s, choices.iter().copied());
+            s.push(']');
+        }
+        OptionKind::Token => s.push_str("token\""),
+        OptionKind::CloseCodes => s.push_str("closeCodes\""),
+    }
+    s.push_str(", \"expected\": ");
+    push_json_string(s, o.expected);
+    s.push('}');
 }
 
 fn list<'a>(s: &mut String, items: impl Iterator<Item = &'a str>) {
@@ -301,7 +355,7 @@ fn list<'a>(s: &mut String, items: impl Iterator<Item = &'a str>) {
         if i > 0 {
             s.push_str(", ");
         }
-        super::frame::push_json_string(s, item);
+        push_json_string(s, item);
     }
 }
 
@@ -313,13 +367,25 @@ fn codes<'a>(s: &mut String, items: impl Iterator<Item = (&'a str, u8)>) {
         s.push('"');
         s.push_str(name);
         s.push_str("\": ");
-        super::frame::push_decimal(s, u64::from(code), 1);
+        push_decimal(s, u64::from(code), 1);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn option_ranges_are_written_exactly() {
+        // `option_json` writes min and max as whole decimals.
+        for o in &OPTIONS {
+            if let OptionKind::Number { min, max, .. } = o.kind {
+                for v in [min, max] {
+                    assert!(v >= 0.0 && v % 1.0 == 0.0 && v < 1e15, "{}: {v}", o.name);
+                }
+            }
+        }
+    }
 
     #[test]
     fn codes_round_trip_and_are_dense() {

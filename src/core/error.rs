@@ -37,12 +37,12 @@ pub enum Error {
     /// The server URL cannot be used (a browser's `new WebSocket()` would
     /// throw on it, or it is not absolute).
     InvalidUrl {
-        /// Why it was refused; a URL it quotes is redacted (`url::redact`).
+        /// Why it was refused; a URL it quotes is redacted (`redact` in `src/shell/boundary.js`).
         reason: String,
     },
     /// A `ws://` URL from an `https://` page: browsers refuse mixed content.
     MixedContent {
-        /// The refused URL, redacted (`url::redact`): query values, user
+        /// The refused URL, redacted (`redact` in boundary.js): query values, user
         /// info and fragment are `***`.
         url: String,
     },

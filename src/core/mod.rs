@@ -16,7 +16,6 @@ pub mod options;
 pub mod queue;
 pub mod stats;
 pub mod subs;
-pub mod url;
 
 pub use backoff::{Backoff, BackoffKind};
 pub use close::{CloseDecision, ClosePolicy, CloseReaction};

@@ -6,7 +6,9 @@
 //! hole that iteration skips, and the holes are squeezed out once they
 //! outnumber the names (O(1) amortised per removal). `table` is a small
 //! open-addressing hash index (linear probing, FNV-1a) of positions in
-//! `slots`. It is written here rather than taken from `std::collections::HashMap`
+//! `slots`, built only once there are more than [`SMALL`] names: a client with
+//! a few channels scans them (cheaper than hashing, and no table in memory).
+//! It is written here rather than taken from `std::collections::HashMap`
 //! because that costs about 2-3 KB of gzipped wasm (hashbrown's generic code,
 //! SipHash) against well under 1 KB for this; the names come from the page's own
 //! calls, never from the network, so an unkeyed hash is enough.
@@ -19,6 +21,8 @@ use core::fmt;
 const SLACK: usize = 16;
 /// The smallest table.
 const MIN_TABLE: usize = 16;
+/// Up to this many slots, names are found by scanning and there is no table.
+pub const SMALL: usize = 8;
 /// A table cell that never held a position (ends a probe).
 const EMPTY: u32 = u32::MAX;
 /// A table cell whose name was removed (a probe goes on past it).
@@ -30,8 +34,9 @@ pub struct Subs {
     /// The names in insertion order; `None` where one was removed.
     slots: Vec<Option<String>>,
     /// Positions in `slots` by hash of the name: `EMPTY`, `GONE` or a
-    /// position. Its length is 0 or a power of two, and at most two thirds
-    /// of its cells are not `EMPTY`, so every probe ends.
+    /// position. Its length is 0 (while `slots` has at most [`SMALL`]
+    /// entries) or a power of two, and at most two thirds of its cells are
+    /// not `EMPTY`, so every probe ends.
     table: Vec<u32>,
     /// Names tracked.
     live: usize,
@@ -68,7 +73,16 @@ impl Subs {
 
     /// True when `name` is tracked.
     pub fn contains(&self, name: &str) -> bool {
-        self.find(name).is_some()
+        if self.table.is_empty() {
+            self.scan(name).is_some()
+        } else {
+            self.find(name).is_some()
+        }
+    }
+
+    /// The position of `name` in `slots`, by scanning (no table).
+    fn scan(&self, name: &str) -> Option<usize> {
+        self.slots.iter().position(|s| s.as_deref() == Some(name))
     }
 
     /// The cell of `table` that holds `name`'s position.
@@ -94,11 +108,16 @@ impl Subs {
         if self.contains(name) {
             return false;
         }
+        if self.table.is_empty() && self.slots.len() < SMALL {
+            self.slots.push(Some(String::from(name)));
+            self.live += 1;
+            return true;
+        }
         if (self.used + 1) * 3 > self.table.len() * 2 {
             self.rebuild();
         }
         let at = self.slots.len() as u32;
-        self.slots.push(Some(name.to_string()));
+        self.slots.push(Some(String::from(name)));
         self.used += place(&mut self.table, name, at);
         self.live += 1;
         true
@@ -107,6 +126,14 @@ impl Subs {
     /// Removes `name`; false when it was not tracked. The others keep their
     /// order.
     pub fn remove(&mut self, name: &str) -> bool {
+        if self.table.is_empty() {
+            let Some(at) = self.scan(name) else {
+                return false;
+            };
+            self.slots.remove(at);
+            self.live -= 1;
+            return true;
+        }
         let Some(cell) = self.find(name) else {
             return false;
         };
@@ -119,7 +146,12 @@ impl Subs {
         }
         let holes = self.slots.len() - self.live;
         let sparse = self.table.len() > MIN_TABLE && self.live * 8 < self.table.len();
-        if (holes > SLACK && holes > self.live) || sparse {
+        if self.live <= SMALL / 2 {
+            // Few enough to scan: back to no table.
+            self.slots.retain(Option::is_some);
+            self.table = Vec::new();
+            self.used = 0;
+        } else if (holes > SLACK && holes > self.live) || sparse {
             self.slots.retain(Option::is_some);
             self.rebuild();
         }
@@ -207,6 +239,12 @@ mod tests {
     /// The table holds exactly the tracked names' positions, within its load
     /// limit, and the slots hold no hole at the end.
     fn check(s: &Subs) {
+        if s.table.is_empty() {
+            assert!(s.slots.len() <= SMALL, "no table past SMALL slots");
+            assert_eq!(s.slots.iter().flatten().count(), s.len());
+            assert!(!s.slots.iter().any(Option::is_none) || s.slots.len() > SMALL);
+            return;
+        }
         let positions: Vec<usize> = s
             .table
             .iter()

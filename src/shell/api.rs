@@ -11,7 +11,6 @@ use super::boundary;
 use super::client::{now, Client, Config};
 use super::options;
 use super::util::{channel_fault, get, to_js_error, type_error};
-use crate::core::url::{self, Page};
 use crate::core::{Error, Machine};
 use crate::prelude::*;
 
@@ -53,23 +52,16 @@ impl ZantaraWebSocket {
         } else {
             return Err(type_error("userId must be a string"));
         };
-        let parsed = options::parse(&options).map_err(js_err)?;
+        let parsed = options::parse(&options)?;
         let opts = parsed.opts;
-        let global = js_sys::global();
         let configured = opts
             .ws_url
-            .clone()
-            .or_else(|| get(&global, "ZANTARA_WS_URL").as_string());
-        let location = get(&global, "location");
-        let (protocol, host) = (
-            get(&location, "protocol").as_string().unwrap_or_default(),
-            get(&location, "host").as_string().unwrap_or_default(),
-        );
-        let page = (!protocol.is_empty()).then_some(Page {
-            protocol: &protocol,
-            host: &host,
-        });
-        let url = url::resolve(configured.as_deref(), page.as_ref()).map_err(js_err)?;
+            .as_deref()
+            .map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let url = boundary::resolve_url(&configured);
+        if !url.is_string() {
+            return Err(url);
+        }
         let cfg = Config {
             url,
             role: opts.role.clone(),
@@ -77,9 +69,6 @@ impl ZantaraWebSocket {
             max_frame: opts.max_frame_size as usize,
         };
         let client = Client::new(cfg, Machine::new(&opts), opts.debug, user_id);
-        for key in &parsed.unknown {
-            client.log(&["ignoring unknown option `", key, "`"].concat());
-        }
         if opts.auto_connect {
             client.connect();
         }

@@ -23,10 +23,33 @@ export const RULES = /* BEGIN RULES */ {
   "channelMaxBytes": 256,
   "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED"],
   "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a `{0}` handler threw", "could not open the socket: {0}", "this client was freed"],
-  "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7}
+  "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
+  "closeReactions": ["reconnect", "slow", "stop"],
+  "options": [
+    {"name": "wsUrl", "kind": "text", "expected": "a string URL (ws://, wss://, http(s):// or /path)"},
+    {"name": "autoReconnect", "kind": "bool", "expected": "true or false"},
+    {"name": "reconnectInterval", "kind": "number", "min": 1, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 1 to 2147483647"},
+    {"name": "maxReconnectAttempts", "kind": "number", "min": 0, "max": 4294967295, "whole": true, "infinity": true, "zeroOff": false, "expected": "a whole number >= 0, or Infinity"},
+    {"name": "debug", "kind": "bool", "expected": "true or false"},
+    {"name": "backoff", "kind": "choice", "choices": ["linear", "exponential"], "expected": "'linear' or 'exponential'"},
+    {"name": "maxReconnectInterval", "kind": "number", "min": 1, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 1 to 2147483647"},
+    {"name": "jitter", "kind": "number", "min": 0, "max": 1, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number from 0 to 1"},
+    {"name": "stableAfter", "kind": "number", "min": 0, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 0 to 2147483647"},
+    {"name": "heartbeatInterval", "kind": "number", "min": 0, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 0 to 2147483647"},
+    {"name": "heartbeatTimeout", "kind": "number", "min": 100, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": true, "expected": "0 (off), or a number of milliseconds from 100 to 2147483647"},
+    {"name": "role", "kind": "text", "expected": "a string"},
+    {"name": "token", "kind": "token", "expected": "a string, or a function returning a string or a Promise of one"},
+    {"name": "maxQueuedMessages", "kind": "number", "min": 0, "max": 4294967295, "whole": true, "infinity": false, "zeroOff": false, "expected": "a whole number >= 0"},
+    {"name": "maxQueuedBytes", "kind": "number", "min": 0, "max": 4294967295, "whole": true, "infinity": false, "zeroOff": false, "expected": "a whole number >= 0"},
+    {"name": "autoConnect", "kind": "bool", "expected": "true or false"},
+    {"name": "welcomeTimeout", "kind": "number", "min": 0, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 0 to 2147483647"},
+    {"name": "maxFrameSize", "kind": "number", "min": 1, "max": 4294967295, "whole": true, "infinity": false, "zeroOff": false, "expected": "a whole number >= 1"},
+    {"name": "closeCodes", "kind": "closeCodes", "expected": "an object mapping close codes 1000-4999 to 'reconnect', 'slow' or 'stop'"},
+    {"name": "connectTimeout", "kind": "number", "min": 1, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 1 to 2147483647"}
+  ]
 } /* END RULES */;
 
-/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, H: Record<string, number>, message: string, maxBytes: number, templates: string[], codes: string[]}} */
+/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, H: Record<string, number>, message: string, maxBytes: number, templates: string[], codes: string[], options: object[], reactions: string[]}} */
 let R = null;
 
 /**
@@ -46,6 +69,8 @@ export function setRules(rules) {
     maxBytes: rules.channelMaxBytes,
     templates: rules.templates,
     codes: rules.errorCodes,
+    options: rules.options,
+    reactions: rules.closeReactions,
   };
 }
 setRules(RULES);
@@ -107,9 +132,13 @@ export function dispatchFrame(registry, v) {
 /** @type {((kind: number, id: number, gen: number, a?: number, b?: number, v?: any, w?: any) => void) | null} */
 let sink = null;
 
-/** Installs the wasm side's entry point (once per module instance). */
-export function install(f) {
-  sink = f;
+/**
+ * Installs the wasm side's entry point (once per module instance): `__zantaraSink` of the module's
+ * raw exports, called without wasm-bindgen's glue (its arguments are numbers and JS values, which
+ * cross as `externref`). Tests may pass `{__zantaraSink: f}`.
+ */
+export function install(exports) {
+  sink = exports.__zantaraSink;
 }
 
 /**
@@ -185,14 +214,14 @@ function onMessage(e) {
 /**
  * Opens client `z`'s socket for generation `gen` (binary frames as ArrayBuffer: Blob payloads
  * convert through a promise and can reorder messages). Returns null, or a description of what
- * `new WebSocket` threw.
+ * `new WebSocket` threw (redacted).
  */
 export function openSocket(z, url, gen) {
   let ws;
   try {
     ws = new WebSocket(url);
   } catch (e) {
-    return describe(e);
+    return redact(describe(e)); // the browser's message may quote the URL: keep tokens out
   }
   ws.binaryType = 'arraybuffer';
   ws.z = z;
@@ -283,6 +312,15 @@ export function monotonicNow() {
   return performance.now();
 }
 
+/** `navigator.onLine`: a boolean, or undefined where there is no navigator (a worker without one, Node). */
+export function navigatorOnline() {
+  try {
+    return globalThis.navigator?.onLine;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `Date.now() - performance.now()`: the wall clock is the monotonic one plus this. */
 export function wallOffset() {
   return Date.now() - performance.now();
@@ -317,6 +355,230 @@ export function checkChannel(c) {
     return C.TOO_LONG;
   }
   return R.reserved.has(c) ? C.RESERVED : C.OK;
+}
+
+// ---- options. The table is the core's (`RULES.options`, from `OPTIONS` in
+// src/core/options/table.rs); each value is checked here by its entry, and the core gets only
+// values that passed (`Options::set_checked`), so a bad option is a `TypeError` naming it before
+// anything else happens.
+
+/** Whether number `v` is in the range of option entry `s` (`OptionSpec::accepts_number`). */
+function inRange(s, v) {
+  return (s.infinity && v === Infinity) || (s.zeroOff && v === 0) ||
+    (Number.isFinite(v) && v >= s.min && v <= s.max && (!s.whole || v % 1 === 0));
+}
+
+/**
+ * Reads the options object `o` (undefined and null give the defaults), each property once (through
+ * `entries`, so a hostile object gives a clear error naming the option). Numbers, booleans (1/0)
+ * and choices (their index) go into `out` at their option's index (NaN: not given); the returned
+ * array holds, at the same index, the text options, the token (string or function) and `closeCodes`
+ * as flat `[code, reaction index, ...]`. Returns instead the `INVALID_OPTION` error to throw.
+ * Unknown keys are ignored, with a console line when `debug` is on. Never throws.
+ */
+export function readOptions(o, out) {
+  const specs = R.options;
+  const bad = (name, expected) => makeError(0, true, name, expected);
+  out.fill(NaN);
+  const extra = [];
+  if (o === undefined || o === null) return extra;
+  const kind = objectKind(o);
+  if (kind !== 1) return bad('options', kind === 3 ? 'an object whose properties can be read' : 'an object');
+  const e = entries(o);
+  if (!Array.isArray(e)) {
+    const s = specs.find((x) => x.name === e);
+    return s ? bad(s.name, 'readable (reading it threw)') : bad('options', 'an object whose properties can be read');
+  }
+  const unknown = [];
+  for (let k = 0; k < e.length; k += 2) {
+    const i = specs.findIndex((x) => x.name === e[k]);
+    const s = specs[i];
+    const v = e[k + 1];
+    if (s === undefined) unknown.push(e[k]);
+    if (s === undefined || v === undefined || v === null) continue;
+    const fail = bad(s.name, s.kind === 'number' && typeof v !== 'number' ? 'a number' : s.expected);
+    switch (s.kind) {
+      case 'number':
+        if (typeof v !== 'number' || !inRange(s, v)) return fail;
+        out[i] = v;
+        break;
+      case 'bool':
+        if (typeof v !== 'boolean') return fail;
+        out[i] = v ? 1 : 0;
+        break;
+      case 'choice':
+        out[i] = s.choices.indexOf(v);
+        if (out[i] < 0) return fail;
+        break;
+      case 'text':
+        if (typeof v !== 'string') return fail;
+        extra[i] = v;
+        break;
+      case 'token':
+        if (typeof v !== 'string' && typeof v !== 'function') return fail;
+        extra[i] = v;
+        break;
+      default: {
+        // closeCodes: keys 1000-4999 (as written, blanks around allowed), reactions by name.
+        const pairs = objectKind(v) === 1 ? entries(v) : null;
+        if (!Array.isArray(pairs)) return fail;
+        const flat = [];
+        for (let p = 0; p < pairs.length; p += 2) {
+          const code = /^\s*\+?\d{1,5}\s*$/.test(pairs[p]) ? Number(pairs[p]) : 0;
+          const reaction = R.reactions.indexOf(pairs[p + 1]);
+          if (code < 1000 || code > 4999 || reaction < 0) return fail;
+          flat.push(code, reaction);
+        }
+        extra[i] = flat;
+      }
+    }
+  }
+  if (unknown.length > 0 && out[specs.findIndex((x) => x.name === 'debug')] === 1) {
+    for (const key of unknown) consoleLog('log', '[ZantaraWebSocket]', `ignoring unknown option \`${key}\``);
+  }
+  return extra;
+}
+
+// ---- the server URL. The browser's own parser (`new URL`) decides, so what is accepted here is
+// exactly what `new WebSocket` accepts (the WHATWG URL Standard; WebSockets Standard, "establish
+// a WebSocket connection"); refusing at construction gives a clear `INVALID_URL` at once instead
+// of an asynchronous failure.
+
+/** The error with code `code` (a name in RULES.errorCodes) and message argument `a`. */
+function urlError(code, a) {
+  return makeError(R.codes.indexOf(code), true, a);
+}
+
+/**
+ * A loopback host (browsers treat `ws:` to one as trustworthy from an https: page; Secure Contexts
+ * §3.1: `localhost`, `*.localhost`, either with a final `.`, 127.0.0.0/8, `::1`).
+ */
+function isLoopback(host) {
+  const name = host.endsWith('.') ? host.slice(0, -1) : host;
+  return name === 'localhost' || name.endsWith('.localhost') || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Resolves the server URL: `configured` (`options.wsUrl`; when not a string, the global
+ * `ZANTARA_WS_URL`), trimmed; when empty or absent, the page's origin at `/ws`, and a path starting
+ * with one `/` is taken on the page's origin (`wss:` on https: pages, as socket.io's `io()`
+ * defaults to its page). `http(s):` becomes `ws(s):`; a fragment is dropped. Returns the URL, or
+ * the error to throw: `INVALID_URL` (not absolute, another scheme, what the URL parser refuses,
+ * no page to default to) or `MIXED_CONTENT` (`ws:` from an https: page, loopback hosts excepted).
+ * Errors quote the URL redacted. Never throws.
+ */
+export function resolveUrl(configured) {
+  let raw = typeof configured === 'string' ? configured : globalThis.ZANTARA_WS_URL;
+  raw = typeof raw === 'string' ? raw.trim() : '';
+  let page = null;
+  try {
+    const loc = globalThis.location;
+    if (loc && (loc.protocol === 'http:' || loc.protocol === 'https:') && loc.host) page = loc;
+  } catch {
+    // No page to default to.
+  }
+  const secure = page?.protocol === 'https:';
+  if (raw === '' || (raw[0] === '/' && raw[1] !== '/')) {
+    if (page === null) {
+      return urlError('INVALID_URL', 'is not set and the page has no http(s) origin to default to; pass options.wsUrl');
+    }
+    raw = `${secure ? 'wss' : 'ws'}://${page.host}${raw || '/ws'}`;
+  }
+  let u;
+  try {
+    u = new URL(raw);
+  } catch {
+    return notAbsolute(raw);
+  }
+  const scheme = { 'ws:': 'ws:', 'http:': 'ws:', 'wss:': 'wss:', 'https:': 'wss:' }[u.protocol];
+  if (scheme === undefined) {
+    // `user:pw@host/ws` parses with the scheme `user:`: name a scheme only when `//` follows it.
+    if (!/^[^:]*:[/\\]/.test(raw)) return notAbsolute(raw);
+    return urlError('INVALID_URL', `has the scheme \`${u.protocol}\` (expected ws: or wss:)`);
+  }
+  u.protocol = scheme;
+  u.hash = '';
+  const url = u.href.replace(/#$/, '');
+  if (scheme === 'ws:' && secure && !isLoopback(u.hostname)) return urlError('MIXED_CONTENT', redact(url));
+  return url;
+}
+
+/**
+ * The `INVALID_URL` error for `raw`, which the URL parser refused or which has no `scheme://`: `raw`
+ * is redacted as one URL (it may hold spaces, or have no scheme), then for any URL inside it.
+ */
+function notAbsolute(raw) {
+  const shown = redact(redactOne(raw));
+  return urlError('INVALID_URL', `\`${shown}\` is not an absolute URL the browser accepts (expected ws://, wss://, http://, https:// or /path)`);
+}
+
+/** `url` with `userId`, `role` and `token` (those that are strings) added to its query, encoded. */
+export function withParams(url, userId, role, token) {
+  let out = url;
+  for (const [key, value] of [['userId', userId], ['role', role], ['token', token]]) {
+    if (typeof value !== 'string') continue;
+    const q = out.indexOf('?');
+    if (q < 0) out += '?';
+    else if (q !== out.length - 1 && !out.endsWith('&')) out += '&';
+    out += `${key}=${encodeURIComponent(value)}`;
+  }
+  return out;
+}
+
+/**
+ * One URL, redacted: user info, every query value and the fragment become `***`. Its authority
+ * follows `scheme:` and any slashes (as browsers read `ws:////h`), else starts the string.
+ */
+function redactOne(u) {
+  let rest = u;
+  let frag = '';
+  const hash = rest.indexOf('#');
+  if (hash >= 0) {
+    rest = rest.slice(0, hash);
+    frag = '#***';
+  }
+  let query = '';
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    const pairs = rest.slice(q + 1).split('&').map((p) => (p.includes('=') ? `${p.slice(0, p.indexOf('='))}=***` : p));
+    query = `?${pairs.join('&')}`;
+    rest = rest.slice(0, q);
+  }
+  const a = /^(?:[\w+.-]*:(?=[/\\]))?[/\\]*/.exec(rest)[0].length;
+  const slash = rest.slice(a).search(/[/\\]/);
+  const end = slash < 0 ? rest.length : a + slash;
+  const at = rest.lastIndexOf('@', end - 1);
+  if (at >= a) rest = `${rest.slice(0, a)}***${rest.slice(at)}`;
+  return rest + query + frag;
+}
+
+/**
+ * `text` (a URL, or a message quoting some, such as a browser's error) with every URL in it
+ * redacted for logs and errors: user info, the value of every query parameter (names kept:
+ * `?userId=***&token=***`) and a fragment become `***`. A URL starts at a scheme (or none) and
+ * `://` and ends at a space or control character, or before another URL that starts in its
+ * authority or path; quotes and closing punctuation at its end are left outside.
+ */
+export function redact(text) {
+  // A scheme is matched from the start of its run only (`(?<!...)`): linear time on long words.
+  // eslint-disable-next-line no-control-regex -- a URL ends at a control character
+  return String(text).replace(/(?<![\w+.-])[\w+.-]*:\/\/[^\s\x00-\x1f\x7f]*/g, (m) => {
+    let out = '';
+    for (let rest = m; ; ) {
+      const body = rest.indexOf('://') + 3;
+      const inner = rest.indexOf('://', body);
+      let cut = rest.length;
+      if (inner >= 0 && !/[?#]/.test(rest.slice(body, inner))) {
+        cut = inner;
+        while (cut > body && /[\w+.-]/.test(rest[cut - 1])) cut--;
+      }
+      let end = cut;
+      while (end > 0 && `'"\`)]}>,.;:!`.includes(rest[end - 1])) end--;
+      out += redactOne(rest.slice(0, end)) + rest.slice(end, cut);
+      if (cut === rest.length) return out;
+      rest = rest.slice(cut);
+    }
+  });
 }
 
 /** `on(z.r, ...)`: adds a handler to client `z`'s registry (see emitter.js). */
@@ -455,10 +717,11 @@ export function consoleError(message, detail) {
   }
 }
 
-/** `console[level](...args)` for the debug log; a console that throws is ignored. */
-export function consoleLog(level, a, b) {
+/** `console[level](a, b)`, or `(a, b, c)` when `c` is given, for the debug log; a console that throws is ignored. */
+export function consoleLog(level, a, b, c) {
   try {
-    console[level](a, b);
+    if (c === undefined) console[level](a, b);
+    else console[level](a, b, c);
   } catch {
     // Nothing else to report to.
   }

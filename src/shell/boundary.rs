@@ -15,15 +15,30 @@ use crate::prelude::*;
 
 #[wasm_bindgen(module = "/src/shell/boundary.js")]
 extern "C" {
-    /// Installs the wasm side's one entry point (see `hub.rs`).
-    pub fn install(sink: &Function);
+    /// Hands JavaScript the module's raw exports, where it finds the wasm
+    /// side's one entry point (`__zantaraSink`, see `hub.rs`).
+    pub fn install(exports: &JsValue);
     /// A client's JS state: registry, listener counts, socket.
     #[wasm_bindgen(js_name = createClient)]
     pub fn create_client(id: u32, max_frame: f64) -> JsValue;
     /// Opens the client's socket for `generation`; null, or what
     /// `new WebSocket` threw (described).
     #[wasm_bindgen(js_name = openSocket)]
-    pub fn open_socket(z: &JsValue, url: &str, generation: u32) -> Option<String>;
+    pub fn open_socket(z: &JsValue, url: &JsValue, generation: u32) -> Option<String>;
+    /// The server URL from `wsUrl` (a string, else undefined) and the page;
+    /// a string, or the error to throw.
+    #[wasm_bindgen(js_name = resolveUrl)]
+    pub fn resolve_url(configured: &JsValue) -> JsValue;
+    /// `url` with `userId`, `role` and `token` (those that are strings) in its query.
+    #[wasm_bindgen(js_name = withParams)]
+    pub fn with_params(
+        url: &JsValue,
+        user_id: &JsValue,
+        role: &JsValue,
+        token: &JsValue,
+    ) -> JsValue;
+    /// `text` with every URL in it redacted (query values, user info, fragment).
+    pub fn redact(text: &JsValue) -> JsValue;
     /// Detaches and closes the client's socket (`code` 0: `close()`).
     #[wasm_bindgen(js_name = shutSocket)]
     pub fn shut_socket(z: &JsValue, code: u16, reason: &str);
@@ -58,6 +73,9 @@ extern "C" {
     /// `[event, thrown[], ...]` pairs of what handlers threw, or null.
     #[wasm_bindgen(js_name = dispatchOf)]
     pub fn dispatch_frame(z: &JsValue, v: &JsValue) -> JsValue;
+    /// `navigator.onLine` (undefined where there is no navigator).
+    #[wasm_bindgen(js_name = navigatorOnline)]
+    pub fn navigator_online() -> JsValue;
     /// `performance.now()`: the shell's monotonic clock, in ms.
     #[wasm_bindgen(js_name = monotonicNow)]
     pub fn monotonic_now() -> f64;
@@ -92,18 +110,17 @@ extern "C" {
     /// The JS error for code index `i` with message arguments `a`, `b`.
     #[wasm_bindgen(js_name = makeError)]
     pub fn make_error(i: u32, type_error: bool, a: &JsValue, b: &JsValue) -> JsValue;
-    /// 0 undefined/null, 1 a plain object, 2 anything else, 3 unreadable.
-    #[wasm_bindgen(js_name = objectKind)]
-    pub fn object_kind(o: &JsValue) -> u32;
-    /// Own enumerable `[key, value, ...]` of an object, or the key whose
-    /// read threw (`""` for the key list).
-    pub fn entries(o: &JsValue) -> JsValue;
+    /// Reads and checks the options object: numbers, booleans and choices
+    /// into `out` by option index; an array of the other values by index, or
+    /// the error to throw.
+    #[wasm_bindgen(js_name = readOptions)]
+    pub fn read_options(o: &JsValue, out: &mut [f64]) -> JsValue;
     /// `console.error` that never throws.
     #[wasm_bindgen(js_name = consoleError)]
     pub fn console_error(message: &str, detail: &JsValue);
-    /// `console[level](a, b)` that never throws.
+    /// `console[level](a, b)`, or `(a, b, c)` unless `c` is undefined; never throws.
     #[wasm_bindgen(js_name = consoleLog)]
-    pub fn log(level: &str, a: &JsValue, b: &JsValue);
+    pub fn log(level: &str, a: &JsValue, b: &JsValue, c: &JsValue);
 }
 
 // `boundary.js` imports the handler registry from `emitter.js`: naming the

@@ -24,7 +24,8 @@ pub(crate) struct Events {
     handlers: Emitter,
     debug: bool,
     user_id: Option<String>,
-    /// The welcome frame's `data` and `clientId` on the current socket.
+    /// The welcome frame's `data` (until `connected` is emitted with it) and
+    /// `clientId` on the current socket.
     welcome: RefCell<(JsValue, Option<String>)>,
 }
 
@@ -73,9 +74,18 @@ impl Events {
         }
     }
 
+    /// Writes `what` and the URL `url`, redacted, when `debug` is on.
+    pub(crate) fn log_redacted(&self, what: &str, url: &JsValue) {
+        if self.debug {
+            let tag = JsValue::from_str("[ZantaraWebSocket]");
+            let line = JsValue::from_str(what);
+            boundary::log("log", &tag, &line, &boundary::redact(url));
+        }
+    }
+
     fn log_value(&self, v: &JsValue) {
         let tag = JsValue::from_str("[ZantaraWebSocket]");
-        boundary::log("log", &tag, v);
+        boundary::log("log", &tag, v, &JsValue::UNDEFINED);
     }
 
     /// Emits `e` to its handlers.
@@ -93,7 +103,9 @@ impl Events {
             self.log(&line.concat());
         }
         let (name, payload) = payloads::event(e, || {
-            let w = self.welcome.borrow().0.clone();
+            // Taken: `connected` fires once per connection, and an idle
+            // client keeps no copy of the server's welcome data.
+            let w = core::mem::take(&mut self.welcome.borrow_mut().0);
             if w.is_undefined() {
                 payloads::no_welcome(self.user_id())
             } else {
@@ -104,7 +116,7 @@ impl Events {
             if self.handlers.has("error") {
                 self.log_value(&payload);
             } else {
-                boundary::log("warn", &payload, &JsValue::UNDEFINED);
+                boundary::log("warn", &payload, &JsValue::UNDEFINED, &JsValue::UNDEFINED);
             }
         }
         self.handlers.emit(name, &payload, &|event, thrown| {

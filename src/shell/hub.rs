@@ -1,7 +1,7 @@
 //! The hub: what every client of the module shares, so that a connection
 //! costs no closure, timer or listener of its own.
 //!
-//! - One entry point for the JS half (`sink`, installed once): socket
+//! - One entry point for the JS half (`sink`, a raw export): socket
 //!   events, token settlements, the timer and page events all arrive here
 //!   and go to the client they name by id.
 //! - One wake-up timer at the earliest deadline of all clients.
@@ -100,9 +100,13 @@ fn hub<R>(f: impl FnOnce(&mut Hub) -> R) -> R {
     f(&mut HUB.0.borrow_mut())
 }
 
-/// The JS half's one entry point. No borrow of the hub is held while a
-/// client runs (it may call back in).
-fn sink(kind: u32, id: u32, generation: u32, a: f64, b: f64, v: JsValue, w: JsValue) {
+/// The JS half's one entry point, called straight from `boundary.js`
+/// through the module's raw exports (no closure, no glue: its arguments are
+/// numbers and `externref`s). No borrow of the hub is held while a client
+/// runs (it may call back in). Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __zantaraSink)]
+pub fn sink(kind: u32, id: u32, generation: u32, a: f64, b: f64, v: JsValue, w: JsValue) {
     match HubEvent::from_code(kind) {
         Some(HubEvent::Timer) => fire(),
         Some(HubEvent::Page) => {
@@ -132,9 +136,7 @@ fn member(id: u32) -> Option<Rc<dyn Member>> {
 pub(crate) fn register(m: Weak<dyn Member>) -> u32 {
     let first = hub(|h| !core::mem::replace(&mut h.installed, true));
     if first {
-        let c = Closure::<dyn Fn(u32, u32, u32, f64, f64, JsValue, JsValue)>::new(sink);
-        boundary::install(c.as_ref().unchecked_ref());
-        c.forget(); // one for the module's lifetime
+        boundary::install(&wasm_bindgen::exports());
     }
     hub(|h| match h.free.pop() {
         Some(id) => {

@@ -1,14 +1,10 @@
-//! Generators of random-but-interesting input: characters, strings, URLs,
+//! Generators of random-but-interesting input: characters, strings,
 //! numbers with their special values over-represented, and valid options.
 
 use zantara_websocket::core::options::{OptionKind, OPTIONS};
 use zantara_websocket::core::Options;
 
 use super::rng::Rng;
-
-mod url;
-#[allow(unused_imports)] // not every test crate uses every generator
-pub use url::{gen_url, gen_ws_url_case, CLEAN_HOSTS};
 
 const ODD_CHARS: [char; 16] = [
     'é',

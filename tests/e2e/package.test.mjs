@@ -7,17 +7,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 
 import { PKG, ROOT, sh, withTimeout } from './helpers.mjs';
 
 const WASM = 'zantara_websocket_bg.wasm';
 const read = (file) => readFileSync(path.join(PKG, file));
 
-/** The base64 string literal an inline entry carries (the one starting with the wasm magic). */
+/** The module an inline entry carries: its longest base64 string literal, raw DEFLATE inflated. */
 function inlinedWasm(file) {
-  const m = read(file).toString('utf8').match(/"(AGFzbQ[A-Za-z0-9+/=]+)"/);
-  assert.ok(m, `${file} inlines no wasm`);
-  return Buffer.from(m[1], 'base64');
+  const literals = read(file).toString('utf8').match(/"[A-Za-z0-9+/=]{1000,}"/g) ?? [];
+  assert.equal(literals.length, 1, `${file} inlines one module`);
+  const wasm = inflateRawSync(Buffer.from(literals[0].slice(1, -1), 'base64'));
+  assert.deepEqual([...wasm.subarray(0, 4)], [0, 0x61, 0x73, 0x6d], `${file}: the inflated literal is a wasm module`);
+  return wasm;
 }
 
 describe('npm package', () => {

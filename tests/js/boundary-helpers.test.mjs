@@ -149,7 +149,7 @@ describe('helpers', () => {
     let resolve;
     awaitToken(new Promise((r) => { resolve = r; }), 1, 1);
     const late = [];
-    install((...args) => late.push(args));
+    install({ __zantaraSink: (...args) => late.push(args) });
     resolve('t');
     await microtasks();
     assert.deepEqual(early, []);

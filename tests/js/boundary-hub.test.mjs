@@ -123,7 +123,7 @@ describe('socket events reach the sink', () => {
     withWebSocket(() => {
       const { ws, calls } = openClient();
       const later = [];
-      install((...args) => later.push(args));
+      install({ __zantaraSink: (...args) => later.push(args) });
       fire(ws, 'open');
       assert.deepEqual(calls, []);
       assert.deepEqual(later, [[H.OPEN, 5, 3]]);
@@ -465,9 +465,11 @@ describe('armTimer', () => {
 
   test('the sink may arm it again from inside TIMER', async () => {
     const calls = [];
-    install((...args) => {
-      calls.push(args);
-      if (calls.length < 3) armTimer(1);
+    install({
+      __zantaraSink: (...args) => {
+        calls.push(args);
+        if (calls.length < 3) armTimer(1);
+      },
     });
     armTimer(1);
     await until(() => calls.length >= 3);

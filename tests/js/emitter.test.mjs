@@ -411,3 +411,264 @@ test('one function registered 30,000 times: off removes all, once fires each reg
   assert.equal(n, 30_000, 'each once registration ran exactly once');
   assert.equal(has(r, 'y'), false);
 });
+
+// A plain handler alone is stored as the function itself, a short list holds plain handlers as bare functions and
+// entries only for `once` or removed ones, and a long list converts to entries when it is indexed: each change of
+// representation must keep every rule above.
+describe('representations: a lone function, a short mixed list, an indexed list', () => {
+  test('a lone plain handler is stored as itself (no array, no entry); a second one makes a list', () => {
+    const { r, log, h } = setup();
+    const a = h('a');
+    on(r, 'e', a, false);
+    assert.equal(r.get('e'), a, 'the memory saving this representation exists for');
+    on(r, 'e', h('b'), false);
+    assert.ok(Array.isArray(r.get('e')));
+    emit(r, 'e', 1);
+    assert.deepEqual(log, ['a:1', 'b:1']);
+  });
+
+  test('a lone handler that throws: emit returns [thrown] and the handler stays', () => {
+    const { r } = setup();
+    const err = new Error('x');
+    on(r, 'e', () => { throw err; }, false);
+    assert.deepEqual(emit(r, 'e'), [err]);
+    assert.deepEqual(emit(r, 'e'), [err]);
+    assert.equal(has(r, 'e'), true);
+  });
+
+  test('handlers are called without a this, alone or in a list, plain or once', () => {
+    const { r } = setup();
+    const seen = [];
+    function f() { seen.push(this); }
+    on(r, 'alone', f, false);
+    emit(r, 'alone');
+    on(r, 'list', f, false);
+    on(r, 'list', f, true);
+    emit(r, 'list');
+    assert.deepEqual(seen, [undefined, undefined, undefined]);
+  });
+
+  test('the same function added twice as plain handlers, alone: runs twice, off removes both', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    on(r, 'e', f, false);
+    on(r, 'e', f, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['f', 'f']);
+    off(r, 'e', f);
+    assert.equal(has(r, 'e'), false);
+    assert.equal(r.size, 0);
+    assert.equal(emit(r, 'e'), null);
+    assert.deepEqual(log, ['f', 'f']);
+  });
+
+  test('one function added plain then once: both run, then the plain one only; off removes it', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    on(r, 'e', f, false);
+    on(r, 'e', f, true);
+    on(r, 'e', h('g'), false);
+    emit(r, 'e', 1);
+    emit(r, 'e', 2);
+    assert.deepEqual(log, ['f:1', 'f:1', 'g:1', 'f:2', 'g:2']);
+    log.length = 0;
+    off(r, 'e', f);
+    emit(r, 'e', 3);
+    assert.deepEqual(log, ['g:3']);
+  });
+
+  test('one function added once then plain: the once registration goes, the plain one stays first', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    on(r, 'e', f, true);
+    on(r, 'e', f, false);
+    on(r, 'e', h('g'), false);
+    emit(r, 'e', 1);
+    emit(r, 'e', 2);
+    assert.deepEqual(log, ['f:1', 'f:1', 'g:1', 'f:2', 'g:2']);
+    assert.equal(has(r, 'e'), true);
+  });
+
+  test('a once handler before a plain one: after it fires the plain one runs alone, and more can follow in order', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('o'), true);
+    on(r, 'e', h('a'), false);
+    emit(r, 'e');
+    assert.equal(has(r, 'e'), true);
+    on(r, 'e', h('b'), false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['o', 'a', 'a', 'b']);
+  });
+
+  test('a lone once handler: runs once, then the event is gone', () => {
+    const { r, log, h } = setup();
+    on(r, 'e', h('o'), true);
+    assert.equal(has(r, 'e'), true);
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['o']);
+    assert.equal(r.size, 0);
+  });
+
+  test('a lone handler that adds a handler during its dispatch: the new one runs from the next dispatch', () => {
+    const { r, log, h } = setup();
+    const addLate = firstCall(() => {
+      on(r, 'e', h('late'), false);
+      on(r, 'e', h('late-once'), true);
+    });
+    on(r, 'e', () => { log.push('a'); addLate(); }, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a']);
+    log.length = 0;
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'late', 'late-once', 'a', 'late']);
+  });
+
+  test('a lone handler that removes itself and dispatches again: the nested dispatch calls nothing', () => {
+    const { r, log } = setup();
+    const a = (p) => {
+      log.push(`a${p}`);
+      off(r, 'e', a);
+      assert.equal(emit(r, 'e', 2), null);
+    };
+    on(r, 'e', a, false);
+    emit(r, 'e', 1);
+    assert.deepEqual(log, ['a1']);
+    assert.equal(r.size, 0);
+  });
+
+  test('a lone handler that removes itself and adds another, then dispatches: the nested dispatch calls the new one', () => {
+    const { r, log, h } = setup();
+    const a = (p) => {
+      log.push(`a${p}`);
+      if (p === 1) {
+        on(r, 'e', h('b'), false);
+        off(r, 'e', a);
+        emit(r, 'e', 2);
+      }
+    };
+    on(r, 'e', a, false);
+    emit(r, 'e', 1);
+    assert.deepEqual(log, ['a1', 'b:2']);
+  });
+
+  test('off(name) during the dispatch of a lone handler, then on: the new one runs next time only', () => {
+    const { r, log, h } = setup();
+    const replace = firstCall(() => {
+      off(r, 'e');
+      on(r, 'e', h('fresh'), false);
+    });
+    on(r, 'e', () => { log.push('a'); replace(); }, false);
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'fresh']);
+  });
+
+  test('one function twice in a short list, removed during a dispatch: both still run in it, neither later', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    on(r, 'e', () => { log.push('a'); off(r, 'e', f); }, false);
+    on(r, 'e', f, false);
+    on(r, 'e', h('b'), false);
+    on(r, 'e', f, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'f', 'b', 'f']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b']);
+  });
+
+  test('removed during a dispatch, then added back in it: the old registration runs in it, the new one from the next', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    const swap = firstCall(() => {
+      off(r, 'e', f);
+      on(r, 'e', f, false);
+    });
+    on(r, 'e', () => { log.push('a'); swap(); }, false);
+    on(r, 'e', f, false);
+    on(r, 'e', h('b'), false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'f', 'b']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b', 'f']);
+  });
+
+  test('a function with its own `f`, `once` or `removedAt` properties is a handler like any other', () => {
+    const { r, log, h } = setup();
+    const g = h('g');
+    const odd = Object.assign(() => log.push('odd'), { f: g, once: true, fired: true, removedAt: 1 });
+    on(r, 'e', odd, false);
+    on(r, 'e', g, false);
+    emit(r, 'e');
+    emit(r, 'e');
+    assert.deepEqual(log, ['odd', 'g', 'odd', 'g']);
+    log.length = 0;
+    off(r, 'e', g);
+    emit(r, 'e');
+    assert.deepEqual(log, ['odd'], 'off(g) does not take odd (whose .f is g)');
+    off(r, 'e', odd);
+    assert.equal(has(r, 'e'), false);
+  });
+
+  test('a short list grown past the index during a dispatch: the dispatch runs its own handlers only, removals still apply', () => {
+    const { r, log, h } = setup();
+    const b = h('b');
+    const o = h('o');
+    const grow = firstCall(() => {
+      for (let i = 0; i < 10; i++) on(r, 'e', h(`n${i}`), i % 2 === 1);
+      off(r, 'e', b);
+    });
+    on(r, 'e', () => { log.push('a'); grow(); }, false);
+    on(r, 'e', b, false);
+    on(r, 'e', o, true);
+    on(r, 'e', b, false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'b', 'o', 'b'], 'b removed during the dispatch still runs in it; n* added during it do not');
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', ...Array.from({ length: 10 }, (_, i) => `n${i}`)]);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['a', 'n0', 'n2', 'n4', 'n6', 'n8'], 'the once ones ran once');
+  });
+
+  test('an indexed list keeps duplicates, once and off working after earlier removals in its short form', () => {
+    const { r, log, h } = setup();
+    const f = h('f');
+    const x = h('x');
+    on(r, 'e', x, false);
+    on(r, 'e', f, false);
+    off(r, 'e', x); // removed while the list is short
+    for (let i = 0; i < 5; i++) on(r, 'e', f, i === 2);
+    for (let i = 0; i < 5; i++) on(r, 'e', h(`n${i}`), false);
+    emit(r, 'e');
+    assert.deepEqual(log, ['f', 'f', 'f', 'f', 'f', 'f', 'n0', 'n1', 'n2', 'n3', 'n4']);
+    log.length = 0;
+    emit(r, 'e');
+    assert.equal(log.filter((l) => l === 'f').length, 5, 'the once registration of f ran once');
+    off(r, 'e', f);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['n0', 'n1', 'n2', 'n3', 'n4']);
+    on(r, 'e', x, false);
+    log.length = 0;
+    emit(r, 'e');
+    assert.deepEqual(log, ['n0', 'n1', 'n2', 'n3', 'n4', 'x']);
+  });
+
+  test('removals in a short list leave it as small as a fresh one: a lone plain survivor is stored as itself', () => {
+    const { r, log, h } = setup();
+    const a = h('a');
+    const b = h('b');
+    on(r, 'e', a, false);
+    on(r, 'e', b, false);
+    on(r, 'e', h('o'), true);
+    off(r, 'e', a);
+    emit(r, 'e');
+    assert.equal(r.get('e'), b);
+    assert.deepEqual(log, ['b', 'o']);
+  });
+});

@@ -33,7 +33,7 @@ export function fakeSocket(readyState) {
  */
 export function recordSink() {
   const calls = [];
-  install((...args) => calls.push(args));
+  install({ __zantaraSink: (...args) => calls.push(args) });
   return calls;
 }
 

@@ -194,6 +194,26 @@ impl Options {
         Ok(true)
     }
 
+    /// Sets option number `index` of [`OPTIONS`] to `v`, a value already
+    /// checked against the same table by the JS half of the shell (`readOptions`
+    /// in `src/shell/boundary.js`, from `options` in the rules it gets): the
+    /// number itself, 1 or 0 for a boolean, or the choice's index. False when
+    /// `index` is no such option.
+    pub fn set_checked(&mut self, index: usize, v: f64) -> bool {
+        let Some(spec) = OPTIONS.get(index) else {
+            return false;
+        };
+        match spec.kind {
+            OptionKind::Number { .. } => self.set_unchecked(spec.name, v),
+            OptionKind::Bool { .. } => self.set_bool(spec.name, v != 0.0),
+            OptionKind::Choice(_) if spec.name == "backoff" => {
+                let kind = BACKOFF_KINDS.get(v as usize);
+                kind.map(|k| self.backoff = *k).is_some()
+            }
+            _ => false,
+        }
+    }
+
     /// Sets `backoff` from its spelling.
     pub fn set_backoff(&mut self, s: &str) -> Result<(), Error> {
         self.set_choice("backoff", s).map(drop)

@@ -31,15 +31,14 @@ use super::events::Events;
 use super::hub::{self, Member, PageEvent};
 use super::payloads;
 use super::token::Token;
-use super::util::get;
 use crate::core::codes::HubEvent;
 use crate::core::{Action, ConnState, Machine, Outgoing};
 use crate::prelude::*;
 
 /// What the shell was configured with, beyond the core's options.
 pub(crate) struct Config {
-    /// The server URL without the query the client adds.
-    pub(crate) url: String,
+    /// The server URL (a JS string) without the query the client adds.
+    pub(crate) url: JsValue,
     /// `?role=`.
     pub(crate) role: Option<String>,
     /// `?token=`.
@@ -225,7 +224,7 @@ impl Client {
 
     /// `navigator.onLine`, when the global has a navigator.
     fn navigator_online(&self) -> Option<bool> {
-        get(&get(&js_sys::global(), "navigator"), "onLine").as_bool()
+        boundary::navigator_online().as_bool()
     }
 
     /// Whether the core says frames can go straight to the socket.
@@ -301,6 +300,8 @@ impl Client {
             self.collect();
         }
         self.running.set(false);
+        // An idle client keeps no queue capacity (160 bytes or more each).
+        *self.pending.borrow_mut() = VecDeque::new();
         self.sync_resources();
     }
 

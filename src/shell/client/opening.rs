@@ -6,7 +6,6 @@
 use wasm_bindgen::JsValue;
 
 use super::{now, random, Client};
-use crate::core::url;
 use crate::core::Error;
 use crate::prelude::*;
 use crate::shell::boundary;
@@ -55,13 +54,14 @@ impl Client {
             return; // disconnected or replaced while the token was awaited
         }
         let cfg = &self.cfg;
-        let url = url::with_params(
+        let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
+        let url = boundary::with_params(
             &cfg.url,
-            self.events.user_id(),
-            cfg.role.as_deref(),
-            token.as_deref(),
+            &text(self.events.user_id()),
+            &text(cfg.role.as_deref()),
+            &text(token.as_deref()),
         );
-        self.log(&["connecting to ", &url::redact(&url)].concat());
+        self.events.log_redacted("connecting to", &url);
         self.drop_socket(0, "");
         match boundary::open_socket(self.z(), &url, generation) {
             None => {
@@ -69,9 +69,7 @@ impl Client {
                 hub::socket_opened();
                 self.core.borrow_mut().socket_created(now(), generation);
             }
-            Some(why) => {
-                // The browser's message may quote the URL: keep tokens out.
-                let detail = url::redact(&why);
+            Some(detail) => {
                 let e = Error::SocketFailed { detail };
                 self.with_core(|c| c.open_failed(now(), generation, e, random()));
             }

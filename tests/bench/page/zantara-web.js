@@ -1,6 +1,7 @@
 // Ours, second entry: pkg/web.js + pkg/zantara_websocket_bg.wasm (fetched and compiled by init()).
 import * as Z from '/pkg/web.js';
 import { start } from './driver.js';
+import { ZantaraClient } from './zantara-client.js';
 
 start({
   name: 'zantara-web',
@@ -9,12 +10,7 @@ start({
   create({ ws, userId, echo, onConnected }) {
     const c = new Z.ZantaraWebSocket(userId, { wsUrl: echo ? `${ws}?echo=1` : ws });
     c.on('connected', onConnected);
-    return {
-      on: (ch, fn) => c.on(ch, fn),
-      subscribe: (ch) => c.subscribe(ch),
-      send: (ch, data) => c.sendMessage(ch, data),
-      close: () => { c.disconnect(); c.free?.(); },
-    };
+    return new ZantaraClient(c);
   },
   wasmBytes: () => Z.debugCounters?.().wasmMemoryBytes ?? 0,
 });

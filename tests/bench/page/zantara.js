@@ -1,18 +1,14 @@
 // Ours, default entry: pkg/index.js (inline wasm, instantiated synchronously on first use; no init call).
 import * as Z from '/pkg/index.js';
 import { start } from './driver.js';
+import { ZantaraClient } from './zantara-client.js';
 
 start({
   name: 'zantara',
   create({ ws, userId, echo, onConnected }) {
     const c = new Z.ZantaraWebSocket(userId, { wsUrl: echo ? `${ws}?echo=1` : ws });
     c.on('connected', onConnected);
-    return {
-      on: (ch, fn) => c.on(ch, fn),
-      subscribe: (ch) => c.subscribe(ch),
-      send: (ch, data) => c.sendMessage(ch, data),
-      close: () => { c.disconnect(); c.free?.(); },
-    };
+    return new ZantaraClient(c);
   },
   wasmBytes: () => Z.debugCounters?.().wasmMemoryBytes ?? 0,
 });
