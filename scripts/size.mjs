@@ -398,7 +398,11 @@ async function check() {
       console.log(`size budget: ${id} is ${fmt(m.gzip)} B gzip, limit ${fmt(limit)} B: ${fmt(m.gzip - limit)} B over`);
       failed.push(id);
     } else {
-      console.log(`size budget: ${id} is ${fmt(m.gzip)} B gzip, limit ${fmt(limit)} B: within, ${fmt(limit - m.gzip)} B to spare`);
+      const target = budget[id].target;
+      const goal = Number.isInteger(target) && target < limit
+        ? `; target ${fmt(target)} B: ${m.gzip > target ? `${fmt(m.gzip - target)} B to go` : 'reached'}`
+        : '';
+      console.log(`size budget: ${id} is ${fmt(m.gzip)} B gzip, limit ${fmt(limit)} B: within, ${fmt(limit - m.gzip)} B to spare${goal}`);
     }
   }
   if (failed.length) {

@@ -58,6 +58,7 @@ cat "$TMPDIR/figures.txt" 2>/dev/null || true
 step "package and end-to-end tests"
 node scripts/build.mjs
 node scripts/size.mjs
+node scripts/size.mjs --check # fails naming the entry and the bytes over size-budget.json
 node --test tests/e2e/
 
 step "benchmarks: smoke run (the full run is node tests/bench/run.mjs)"

@@ -312,6 +312,15 @@ export function monotonicNow() {
   return performance.now();
 }
 
+/**
+ * `debugCounters()`: `c` is `[sockets, timers, listeners, instances, live]` (see hub.rs), then the
+ * sockets opened so far and the wasm memory's size in bytes.
+ */
+export function counters(c, socketsOpened, memory) {
+  const [sockets, timers, listeners, instances, live] = c;
+  return { sockets, timers, listeners, instances, live, socketsOpened, wasmMemoryBytes: memory.buffer.byteLength };
+}
+
 /** `navigator.onLine`: a boolean, or undefined where there is no navigator (a worker without one, Node). */
 export function navigatorOnline() {
   try {

@@ -76,6 +76,9 @@ extern "C" {
     /// `navigator.onLine` (undefined where there is no navigator).
     #[wasm_bindgen(js_name = navigatorOnline)]
     pub fn navigator_online() -> JsValue;
+    /// `debugCounters()`'s object from `[sockets, timers, listeners,
+    /// instances, live]`, the sockets opened and the wasm memory.
+    pub fn counters(counts: &[u32], sockets_opened: f64, memory: &JsValue) -> JsValue;
     /// `performance.now()`: the shell's monotonic clock, in ms.
     #[wasm_bindgen(js_name = monotonicNow)]
     pub fn monotonic_now() -> f64;

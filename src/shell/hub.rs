@@ -19,11 +19,9 @@
 use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::boundary;
-use super::util::set;
 use crate::core::codes::HubEvent;
 use crate::prelude::*;
 
@@ -272,21 +270,12 @@ pub fn debug_counters() -> JsValue {
         timers += u32::from(m.wake_at().is_finite());
         waits += w;
     }
-    let o = Object::new();
-    set(&o, "sockets", sockets.into());
-    set(&o, "timers", timers.into());
-    set(&o, "listeners", (page + waits).into());
-    set(&o, "instances", (members.len() as u32).into());
-    set(&o, "live", (live as u32).into());
-    set(&o, "socketsOpened", opened.into());
-    let bytes = wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| {
-            m.buffer()
-                .unchecked_into::<js_sys::ArrayBuffer>()
-                .byte_length()
-        })
-        .unwrap_or(0);
-    set(&o, "wasmMemoryBytes", bytes.into());
-    o.into()
+    let counts = [
+        sockets,
+        timers,
+        page + waits,
+        members.len() as u32,
+        live as u32,
+    ];
+    boundary::counters(&counts, opened, &wasm_bindgen::memory())
 }

@@ -92,8 +92,13 @@ export function renderMarkdown({ rows, bytes, meta }) {
     L.push(`Memory per connection, split (median of runs, bytes): ${cols.map((c) => {
       const d = mem.cells[c.id]?.details?.filter(Boolean);
       if (!d?.length) return null;
-      return `${c.id} JS heap ${fmtBytes(median(d.map((x) => x.js)))} + wasm ${fmtBytes(median(d.map((x) => x.wasm)))}`;
-    }).filter(Boolean).join('; ')}. Wasm memory grows in 64 KiB pages and never shrinks.`);
+      const first = d.every((x) => Number.isFinite(x.jsFirstBatch))
+        ? ` (first batch ${fmtBytes(median(d.map((x) => x.jsFirstBatch)))})` : '';
+      return `${c.id} JS heap ${fmtBytes(median(d.map((x) => x.js)))}${first} + wasm ${fmtBytes(median(d.map((x) => x.wasm)))}`;
+    }).filter(Boolean).join('; ')}. The JS heap is measured on a second batch, after the first was closed: on the ` +
+      'first it also counts the code V8 compiles while the clients open (a cost per page, not per connection). The ' +
+      'wasm memory is measured on the first batch (a later one reuses what it freed); it grows in 64 KiB pages and ' +
+      'never shrinks.');
     L.push('');
   }
   const conn = rows.find((r) => r.scenario === 'connect');

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
-  awaitToken, consoleError, consoleLog, describe as describeError, entries, install, iso, makeError, monotonicNow, objectKind,
-  tokenKind, wallOffset, welcome,
+  awaitToken, consoleError, consoleLog, counters, describe as describeError, entries, install, iso, makeError, monotonicNow,
+  navigatorOnline, objectKind, tokenKind, wallOffset, welcome,
 } from '../../src/shell/boundary.js';
 import { rules, H, recordSink, withConsole } from './support.mjs';
 
@@ -264,5 +264,29 @@ describe('objectKind, monotonicNow, wallOffset', () => {
     const wall = wallOffset() + monotonicNow();
     const d1 = Date.now();
     assert.ok(wall >= d0 - 2 && wall <= d1 + 2, `${wall} within [${d0}, ${d1}]`);
+  });
+});
+
+describe('counters and navigatorOnline', () => {
+  test('counters names the hub\'s counts in order and reads the memory size', () => {
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    assert.deepEqual(counters([1, 2, 3, 4, 5], 6, memory), {
+      sockets: 1, timers: 2, listeners: 3, instances: 4, live: 5, socketsOpened: 6, wasmMemoryBytes: 2 * 65536,
+    });
+  });
+
+  test('navigatorOnline is navigator.onLine, undefined without a navigator or when reading throws', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    try {
+      Object.defineProperty(globalThis, 'navigator', { value: { onLine: false }, configurable: true });
+      assert.equal(navigatorOnline(), false);
+      Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true });
+      assert.equal(navigatorOnline(), undefined);
+      Object.defineProperty(globalThis, 'navigator', { get() { throw new Error('no'); }, configurable: true });
+      assert.equal(navigatorOnline(), undefined);
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'navigator', saved);
+      else delete globalThis.navigator;
+    }
   });
 });

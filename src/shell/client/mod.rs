@@ -311,8 +311,10 @@ impl Client {
             let mut core = self.core.borrow_mut();
             (core.take_actions(), core.generation())
         };
-        let tagged = actions.into_iter().map(|a| (a, generation));
-        self.pending.borrow_mut().extend(tagged);
+        let mut pending = self.pending.borrow_mut();
+        for a in actions {
+            pending.push_back((a, generation));
+        }
     }
 
     fn perform(&self, action: Action<JsString>) {
