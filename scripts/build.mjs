@@ -3,7 +3,8 @@
 // sources in src/js/:
 //
 //   1. cargo build --release --target wasm32-unknown-unknown --lib
-//   2. wasm-bindgen --target web            -> .tmp/build/bindgen/
+//   2. wasm-bindgen --target web            -> .tmp/build/bindgen/, import names then shortened in
+//      the module and its glue (scripts/short-imports.mjs)
 //   3. wasm-opt -Oz (binaryen 132 from npm)  -> .tmp/build/zantara_websocket_bg.wasm
 //   4. esbuild bundles src/js/ with the glue:
 //        pkg/index.js              default ESM entry, wasm inlined, instantiated lazily and synchronously
@@ -21,6 +22,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync, gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+
+import { shortenExports, shortenImports } from './short-imports.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PKG = path.join(ROOT, 'pkg');
@@ -70,8 +73,15 @@ async function buildWasm({ skipCargo }) {
     .filter((line) => line.trim() && !/`target_features` custom section is missing/.test(line)).join('\n');
   if (said) console.error(said);
   if (bindgen.status !== 0) throw new Error(`wasm-bindgen failed (${bindgen.error?.message ?? `exit ${bindgen.status}`})`);
+  // Short import names in the module and its glue (see scripts/short-imports.mjs).
+  const boundWasm = path.join(BINDGEN, `${CRATE}_bg.wasm`);
+  const short = shortenImports(await fs.readFile(boundWasm), await fs.readFile(GLUE, 'utf8'));
+  // `memory` and the hub's entry point are found by name (wasm_bindgen::memory(), boundary.js).
+  const shorter = shortenExports(short.wasm, short.glue, ['memory', '__zantaraSink']);
+  await fs.writeFile(boundWasm, shorter.wasm);
+  await fs.writeFile(GLUE, shorter.glue);
   if (!existsSync(WASM_OPT)) throw new Error('node_modules/.bin/wasm-opt missing: run bash scripts/setup.sh');
-  run(WASM_OPT, [path.join(BINDGEN, `${CRATE}_bg.wasm`), '-Oz', ...WASM_FEATURES,
+  run(WASM_OPT, [boundWasm, '-Oz', ...WASM_FEATURES,
     '--strip-debug', '--strip-producers', '-o', OPT_WASM]);
 }
 
