@@ -68,6 +68,36 @@ function readDesc(buf, pos) {
   return [...buf.subarray(start, pos.at)];
 }
 
+/**
+ * The module `buf` with section `id`'s body replaced by `rewrite(buf, pos, end)` (which reads the
+ * body from `pos.at` to `end` and returns the new body's bytes); other sections are copied.
+ */
+function rewriteSection(buf, id, rewrite) {
+  const pos = { at: 8 };
+  const parts = [buf.subarray(0, 8)];
+  while (pos.at < buf.length) {
+    const start = pos.at;
+    const sid = buf[pos.at++];
+    const size = readU32(buf, pos);
+    const end = pos.at + size;
+    if (sid !== id) {
+      parts.push(buf.subarray(start, end));
+    } else {
+      const body = rewrite(buf, pos, end);
+      if (pos.at !== end) throw new Error(`short-imports: section ${id} size mismatch`);
+      parts.push(Uint8Array.from([id, ...u32(body.length), ...body]));
+    }
+    pos.at = end;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 /** `n` in base 36, for a short field name that is also a plain JS identifier after its `_` prefix. */
 const shortName = (n) => `_${n.toString(36)}`;
 
@@ -78,22 +108,10 @@ const shortName = (n) => `_${n.toString(36)}`;
  * glue does not hold a name the module imports (a wasm-bindgen whose glue looks different).
  */
 export function shortenImports(wasmBytes, glueText) {
-  const buf = wasmBytes;
-  const pos = { at: 8 };
-  const parts = [buf.subarray(0, 8)];
   const modules = new Map();
   const fields = new Map();
   const renamed = new Map();
-  while (pos.at < buf.length) {
-    const start = pos.at;
-    const id = buf[pos.at++];
-    const size = readU32(buf, pos);
-    const end = pos.at + size;
-    if (id !== 2) {
-      parts.push(buf.subarray(start, end));
-      pos.at = end;
-      continue;
-    }
+  const wasm = rewriteSection(wasmBytes, 2, (buf, pos) => {
     const count = readU32(buf, pos);
     const body = [...u32(count)];
     for (let i = 0; i < count; i++) {
@@ -110,9 +128,8 @@ export function shortenImports(wasmBytes, glueText) {
       renamed.set(`${mod}\u0000${field}`, [newMod, newField]);
       body.push(...name(newMod), ...name(newField), ...desc);
     }
-    if (pos.at !== end) throw new Error('short-imports: import section size mismatch');
-    parts.push(Uint8Array.from([2, ...u32(body.length), ...body]));
-  }
+    return body;
+  });
   if (modules.size > 26) throw new Error('short-imports: more than 26 import modules');
 
   // The glue: the keys of the imports object (`__wbg_get_imports`) only.
@@ -131,15 +148,12 @@ export function shortenImports(wasmBytes, glueText) {
     imports = imports.replace(key, `$1${short}$2`);
   }
   const glue = glueText.slice(0, at) + imports + glueText.slice(close);
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const wasm = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    wasm.set(p, o);
-    o += p.length;
-  }
   return { wasm, glue, renamed };
 }
+
+/** `wasm.<name>` as a pattern. */
+const use = (name, flags = '') => new RegExp(`\\bwasm\\.${name.replace(/\$/g, '\\$')}\\b`, flags);
+const uses = (glue, name) => use(name).test(glue);
 
 /**
  * Returns `{wasm, glue}`: the module with every export the glue reaches as `wasm.<name>` renamed to
@@ -148,20 +162,8 @@ export function shortenImports(wasmBytes, glueText) {
  * names.
  */
 export function shortenExports(wasmBytes, glueText, keep) {
-  const buf = wasmBytes;
-  const pos = { at: 8 };
-  const parts = [buf.subarray(0, 8)];
   const names = new Map();
-  while (pos.at < buf.length) {
-    const start = pos.at;
-    const id = buf[pos.at++];
-    const size = readU32(buf, pos);
-    const end = pos.at + size;
-    if (id !== 7) {
-      parts.push(buf.subarray(start, end));
-      pos.at = end;
-      continue;
-    }
+  const wasm = rewriteSection(wasmBytes, 7, (buf, pos) => {
     const count = readU32(buf, pos);
     const body = [...u32(count)];
     for (let i = 0; i < count; i++) {
@@ -170,26 +172,15 @@ export function shortenExports(wasmBytes, glueText, keep) {
       const index = readU32(buf, pos);
       let now = old;
       // Only what the glue reaches as `wasm.<name>`; anything else may be found by name elsewhere.
-      const used = new RegExp(`\\bwasm\\.${old.replace(/\$/g, '\\$')}\\b`).test(glueText);
-      if (used && !keep.includes(old)) {
+      if (uses(glueText, old) && !keep.includes(old)) {
         now = `$${names.size.toString(36)}`;
         names.set(old, now);
       }
       body.push(...name(now), kind, ...u32(index));
     }
-    if (pos.at !== end) throw new Error('short-imports: export section size mismatch');
-    parts.push(Uint8Array.from([7, ...u32(body.length), ...body]));
-  }
+    return body;
+  });
   let glue = glueText;
-  for (const [old, now] of names) {
-    glue = glue.replace(new RegExp(`\\bwasm\\.${old.replace(/\$/g, '\\$')}\\b`, 'g'), `wasm.${now}`);
-  }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const wasm = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    wasm.set(p, o);
-    o += p.length;
-  }
+  for (const [old, now] of names) glue = glue.replace(use(old, 'g'), `wasm.${now}`);
   return { wasm, glue };
 }
