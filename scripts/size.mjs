@@ -4,10 +4,11 @@
 //     each file compressed on its own (a separate download each), summed per entry;
 //  2. the libraries the README compares with, measured in the same run from node_modules: the builds
 //     their authors ship minified as they are, the others bundled and minified here by esbuild (in memory);
-//  3. the separate-wasm entry against the target (socket.io-client's minified gzip, 14,763 bytes);
+//  3. (the limits and targets per entry are in size-budget.json: --check)
 //  4. what costs most in the wasm: sections, the biggest functions and a per-crate sum, from a copy
 //     of the release build that keeps its `name` section (target/size/, same profile except
-//     `strip`), bound and optimised exactly like the shipped one.
+//     `strip`), bound and optimised like the shipped one (without the short import and export
+//     names of scripts/short-imports.mjs, so the import and export sections read larger).
 //
 //   node scripts/size.mjs [--no-breakdown] [--top N]   the report (1-4; --no-breakdown skips 4, which runs cargo)
 //   node scripts/size.mjs --check                       pkg/ against size-budget.json (gzip bytes per entry): one
@@ -28,7 +29,6 @@ const NODE_MODULES = path.join(ROOT, 'node_modules');
 const BUDGET = path.join(ROOT, 'size-budget.json');
 const CRATE = 'zantara_websocket';
 const WASM = `${CRATE}_bg.wasm`;
-const TARGET_GZIP = 14_763; // socket.io-client 4.8 minified, gzip -9, as measured in tests/bench
 const SIZE_TARGET_DIR = path.join(ROOT, 'target', 'size');
 const WORK = path.join(ROOT, '.tmp', 'size');
 const WASM_OPT = path.join(ROOT, 'node_modules', '.bin', 'wasm-opt');
@@ -351,11 +351,7 @@ async function report(args) {
   for (const m of present) console.log(`  ${libLabel(m)}: ${m.measured}; ${m.how}`);
   for (const m of libs.filter((x) => x.absent)) console.log(`  ${m.lib.name} (${m.lib.variant}): skipped, ${m.absent}`);
 
-  const web = ours.get('web');
-  if (!web.missing.length) {
-    const verdict = web.gzip <= TARGET_GZIP ? 'within' : `OVER by ${fmt(web.gzip - TARGET_GZIP)} bytes (${(web.gzip / TARGET_GZIP).toFixed(2)}x)`;
-    console.log(`\ntarget: separate-wasm entry <= ${fmt(TARGET_GZIP)} gzip bytes (socket.io-client): ${fmt(web.gzip)}, ${verdict}`);
-  }
+  console.log('\nlimits and targets per entry: size-budget.json (node scripts/size.mjs --check)');
   const missing = [...new Set(entries.flatMap((m) => m.missing))];
   if (missing.length) {
     console.error(`\nsize report: pkg/ lacks ${missing.join(', ')} (run node scripts/build.mjs)`);
