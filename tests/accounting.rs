@@ -77,6 +77,50 @@ async fn a_pending_token_wait_is_counted_and_released() {
     assert_counters_zero(&["sockets", "timers", "listeners", "live"]);
 }
 
+/// A token that arrives after the attempt it was fetched for was given up
+/// opens nothing: before the fix, pagehide and a connect timeout left such a
+/// token free to open a socket the state machine did not know, which
+/// `disconnect()` then left open.
+async fn a_late_token(name: &str, extra: &str, pagehide: bool) {
+    let gate = token_gate();
+    let o = opts(extra);
+    set(&o, "token", &get(&gate, "token"));
+    let c = Client::new(&uid(name), o);
+    assert_eq!(num(&gate, "calls"), 1.0);
+    let opened = num(&counters(), "socketsOpened");
+    if pagehide {
+        fire("pagehide");
+    } else {
+        // The connect timeout gives the attempt up: TOKEN_FAILED, then a long backoff.
+        c.until("error", 1, T).await;
+        assert_eq!(text(&c.payloads("error")[0], "code"), "TOKEN_FAILED");
+        assert_eq!(c.ws.state(), "reconnecting");
+    }
+    let resolve: js_sys::Function = get(&gate, "resolve").into();
+    resolve.call1(&JsValue::NULL, &"late".into()).unwrap();
+    quiet(300).await;
+    assert_eq!(
+        num(&counters(), "socketsOpened"),
+        opened,
+        "{name}: nothing opened"
+    );
+    assert_eq!(num(&counters(), "sockets"), 0.0, "{name}");
+    c.ws.disconnect();
+    assert_counters_zero(&["sockets", "timers", "listeners", "live"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_token_arriving_after_pagehide_opens_nothing() {
+    a_late_token("late-token-hide", "", true).await;
+    fire("pageshow");
+}
+
+#[wasm_bindgen_test]
+async fn a_token_arriving_after_the_connect_timeout_opens_nothing() {
+    let extra = r#""connectTimeout": 100, "reconnectInterval": 60000, "jitter": 0"#;
+    a_late_token("late-token-timeout", extra, false).await;
+}
+
 #[wasm_bindgen_test]
 async fn every_bad_channel_is_an_invalid_or_reserved_channel_error() {
     // Before the fix a lone surrogate threw INVALID_ARGUMENT, unlike every

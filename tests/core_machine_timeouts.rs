@@ -132,6 +132,11 @@ fn a_token_that_never_settles_is_an_error_after_connect_timeout() {
         m.connect(0.0);
         let acts = m.take_actions();
         assert_eq!(opens(&acts), 1);
+        let first = m.generation();
+        assert!(
+            m.awaits_socket(first),
+            "the token may open this attempt's socket"
+        );
         assert_eq!(m.next_deadline(), Some(20_000.0), "{heartbeat_timeout}");
         m.tick(20_000.0, 0.0, 0);
         let acts = m.take_actions();
@@ -149,10 +154,39 @@ fn a_token_that_never_settles_is_an_error_after_connect_timeout() {
         );
         assert_eq!(reconnecting(&acts), Some((1, 3000.0)));
         assert_eq!(m.stats().errors, 1);
-        // The token arriving now is for an old generation: the shell ignores
-        // it; the next attempt starts after the delay.
+        // The token arriving now is for an attempt given up: the shell must
+        // not open a socket for it (the machine would not know that socket);
+        // the next attempt starts after the delay.
+        assert!(
+            !m.awaits_socket(first),
+            "a token after the timeout opens nothing"
+        );
         m.tick(23_000.0, 0.0, 0);
         assert_eq!(opens(&m.take_actions()), 1);
+        assert!(m.awaits_socket(m.generation()));
+        m.socket_created(23_001.0, m.generation());
+        assert!(!m.awaits_socket(m.generation()), "one socket per attempt");
+    }
+}
+
+#[test]
+fn a_token_wait_is_given_up_by_pagehide_and_disconnect() {
+    for give_up in ["pagehide", "disconnect"] {
+        let mut m = machine(&opts());
+        m.connect(0.0);
+        m.take_actions();
+        let g = m.generation();
+        assert!(m.awaits_socket(g));
+        match give_up {
+            "pagehide" => m.page_hide(10.0),
+            _ => assert!(m.disconnect(10.0)),
+        }
+        m.take_actions();
+        assert!(!m.awaits_socket(g), "{give_up}: a late token opens nothing");
+        assert!(
+            !m.awaits_socket(m.generation()),
+            "{give_up}: no attempt waits"
+        );
     }
 }
 

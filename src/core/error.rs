@@ -153,7 +153,7 @@ impl Error {
         "bad frame ({0}): {1}",
         "data cannot be sent as JSON: {0}",
         "token function failed: {0}",
-        "a `{0}` handler threw",
+        "a handler of `{0}` threw",
         "could not open the socket: {0}",
         "this client was freed",
     ];

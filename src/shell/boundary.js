@@ -22,7 +22,7 @@ export const RULES = /* BEGIN RULES */ {
   "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
   "channelMaxBytes": 256,
   "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED"],
-  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a `{0}` handler threw", "could not open the socket: {0}", "this client was freed"],
+  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed"],
   "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
   "closeReactions": ["reconnect", "slow", "stop"],
   "options": [
@@ -477,7 +477,14 @@ function isLoopback(host) {
  * Errors quote the URL redacted. Never throws.
  */
 export function resolveUrl(configured) {
-  let raw = typeof configured === 'string' ? configured : globalThis.ZANTARA_WS_URL;
+  let raw = configured;
+  if (typeof raw !== 'string') {
+    try {
+      raw = globalThis.ZANTARA_WS_URL;
+    } catch {
+      raw = undefined; // a throwing getter: as if unset
+    }
+  }
   raw = typeof raw === 'string' ? raw.trim() : '';
   let page = null;
   try {
@@ -539,7 +546,13 @@ export function withParams(url, userId, role, token) {
  * follows `scheme:` and any slashes (as browsers read `ws:////h`), else starts the string.
  */
 function redactOne(u) {
-  let rest = u;
+  // User info first, up to the last `@` before the path: a `?` or `#` typed into a password is
+  // still the password (hiding a host that follows a bare query's `@` errs on the safe side).
+  const a = /^(?:[\w+.-]*:(?=[/\\]))?[/\\]*/.exec(u)[0].length;
+  const slash = u.slice(a).search(/[/\\]/);
+  const end = slash < 0 ? u.length : a + slash;
+  const at = u.lastIndexOf('@', end - 1);
+  let rest = at >= a ? `${u.slice(0, a)}***${u.slice(at)}` : u;
   let frag = '';
   const hash = rest.indexOf('#');
   if (hash >= 0) {
@@ -553,11 +566,6 @@ function redactOne(u) {
     query = `?${pairs.join('&')}`;
     rest = rest.slice(0, q);
   }
-  const a = /^(?:[\w+.-]*:(?=[/\\]))?[/\\]*/.exec(rest)[0].length;
-  const slash = rest.slice(a).search(/[/\\]/);
-  const end = slash < 0 ? rest.length : a + slash;
-  const at = rest.lastIndexOf('@', end - 1);
-  if (at >= a) rest = `${rest.slice(0, a)}***${rest.slice(at)}`;
   return rest + query + frag;
 }
 

@@ -142,7 +142,7 @@ impl Events {
     /// `error` handlers and when `error` has no handler).
     fn handler_threw(&self, event: &str, thrown: JsValue, count: CountError) {
         count();
-        let message = ["a `", event, "` handler threw"].concat();
+        let message = ["a handler of `", event, "` threw"].concat();
         if event == "error" || !self.handlers.has("error") {
             return boundary::console_error(&message, &thrown);
         }

@@ -729,3 +729,28 @@ describe('redact', () => {
     }
   });
 });
+
+describe('found by a review', () => {
+  test('a password with an unescaped ? or # is still user info: redacted, in errors too', () => {
+    assert.equal(redact('ws://user:pa?ssSECRET@host/'), 'ws://***@host/');
+    assert.equal(redact('ws://user:pa#ssSECRET@host/x?t=1'), 'ws://***@host/x?t=***');
+    const r = resolveOn({ protocol: 'http:', host: 'page.example' }, 'ws://user:pa?ss SECRET@ho st/');
+    assert.ok(r instanceof TypeError && r.code === 'INVALID_URL', String(r));
+    assert.ok(!r.message.includes('SECRET'), r.message);
+  });
+
+  test('a ZANTARA_WS_URL getter that throws counts as unset', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'ZANTARA_WS_URL');
+    const savedLocation = Object.getOwnPropertyDescriptor(globalThis, 'location');
+    try {
+      Object.defineProperty(globalThis, 'ZANTARA_WS_URL', { get() { throw new Error('getter'); }, configurable: true });
+      Object.defineProperty(globalThis, 'location', { value: { protocol: 'https:', host: 'app.example' }, configurable: true });
+      assert.equal(resolveUrl(undefined), 'wss://app.example/ws');
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'ZANTARA_WS_URL', saved);
+      else delete globalThis.ZANTARA_WS_URL;
+      if (savedLocation) Object.defineProperty(globalThis, 'location', savedLocation);
+      else delete globalThis.location;
+    }
+  });
+});

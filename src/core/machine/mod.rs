@@ -127,6 +127,14 @@ impl<F> Machine<F> {
         self.generation
     }
 
+    /// True while the attempt of `generation` waits for its socket to be
+    /// created (the shell is fetching its token): the only time the shell
+    /// may create one for it. False once the attempt was given up (connect
+    /// timeout, `disconnect()`, `pagehide`) or its socket exists.
+    pub fn awaits_socket(&self, generation: u32) -> bool {
+        generation == self.generation && matches!(&self.socket, Socket::Pending(a) if !a.created)
+    }
+
     /// True when a socket is open and frames go straight to it.
     pub fn is_connected(&self) -> bool {
         matches!(&self.socket, Socket::Open(link) if link.writable)

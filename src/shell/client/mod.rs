@@ -70,8 +70,9 @@ pub(crate) struct Client {
     has_socket: Cell<bool>,
     /// When it wants the hub's timer (monotonic ms; infinite: never).
     wake_at: Cell<f64>,
-    /// The id of the token wait it expects (0: none).
-    token_wait: Cell<u32>,
+    /// The token wait it expects: its id (0: none) and the socket
+    /// generation it is for.
+    token_wait: Cell<(u32, u32)>,
     /// A token that failed at once, reported at the next wake-up (see
     /// `opening.rs`): the socket generation and why.
     token_failure: RefCell<Option<(u32, String)>>,
@@ -152,7 +153,10 @@ impl Member for Client {
     }
 
     fn resources(&self) -> (bool, u32) {
-        (self.has_socket.get(), u32::from(self.token_wait.get() != 0))
+        (
+            self.has_socket.get(),
+            u32::from(self.token_wait.get().0 != 0),
+        )
     }
 }
 
@@ -174,7 +178,7 @@ impl Client {
                 events: Events::new(debug, user_id, Emitter::new(z)),
                 has_socket: Cell::new(false),
                 wake_at: Cell::new(f64::INFINITY),
-                token_wait: Cell::new(0),
+                token_wait: Cell::new((0, 0)),
                 token_failure: RefCell::new(None),
                 held: Cell::new(false),
                 pending: RefCell::new(VecDeque::new()),
@@ -354,9 +358,14 @@ impl Client {
             let core = self.core.borrow();
             (core.state() == ConnState::Closed, core.next_deadline())
         };
+        // A wait the core gave up (closed, a connect timeout, pagehide):
+        // its report will be ignored.
+        let (wait, generation) = self.token_wait.get();
+        if wait != 0 && !self.core.borrow().awaits_socket(generation) {
+            self.token_wait.set((0, 0));
+        }
         if closed {
             self.wake_at.set(f64::INFINITY);
-            self.token_wait.set(0); // its report will be ignored
             self.token_failure.borrow_mut().take();
             if self.held.replace(false) {
                 hub::release(self.id);

@@ -18,7 +18,7 @@ impl Client {
             TokenStart::Ready(token) => self.open_with(generation, token),
             TokenStart::Wait(thenable) => {
                 let wait = hub::next_wait();
-                self.token_wait.set(wait);
+                self.token_wait.set((wait, generation));
                 boundary::await_token(&thenable, self.id, wait);
             }
             // Reported at the next wake-up (a timer task), as a socket's
@@ -31,13 +31,14 @@ impl Client {
     }
 
     /// The token wait `wait` settled: `ok` with the token in `v`, or not,
-    /// with why in `v`. Ignored unless it is the wait this client expects.
+    /// with why in `v`. Ignored unless it is the wait this client expects,
+    /// for the attempt it was started for.
     pub(super) fn token_settled(&self, wait: u32, ok: bool, v: JsValue) {
-        if wait == 0 || self.token_wait.get() != wait {
+        let (expected, generation) = self.token_wait.get();
+        if wait == 0 || wait != expected {
             return;
         }
-        self.token_wait.set(0);
-        let generation = self.core.borrow().generation();
+        self.token_wait.set((0, 0));
         match (ok, v.as_string()) {
             (true, Some(token)) => self.open_with(generation, Some(token)),
             (_, why) => self.token_failed(generation, why.unwrap_or_default()),
@@ -50,8 +51,8 @@ impl Client {
     }
 
     pub(super) fn open_with(&self, generation: u32, token: Option<String>) {
-        if self.core.borrow().generation() != generation {
-            return; // disconnected or replaced while the token was awaited
+        if !self.core.borrow().awaits_socket(generation) {
+            return; // given up (disconnect, connect timeout, pagehide) while the token was awaited
         }
         let cfg = &self.cfg;
         let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
