@@ -4,8 +4,10 @@
 // digits>` as the fields of its own shims. The names appear twice (in the module's import section
 // and as keys of the glue's imports object, which no minifier renames), and their random hex
 // digits defeat gzip: together about 1 KB of every download. Here each module becomes one letter
-// and each shim field a short base-36 name, in both files, consistently; the JS functions behind
-// them are untouched (a field of a snippet module is the snippet's export name, kept as it is).
+// and each field a short base-36 name, in both files, consistently. A snippet module, which the glue
+// imports whole and hands to the module as a namespace, is handed instead an object of just the
+// exports the module imports, under their short names, so the bundler can drop the namespace
+// object and the exports nobody uses.
 //
 // The module's export names get the same treatment (`shortenExports`): the glue reaches them as
 // `wasm.<name>`, some of them long (`__wbindgen_add_to_stack_pointer`, sixteen times).
@@ -108,9 +110,16 @@ const shortName = (n) => `_${n.toString(36)}`;
  * glue does not hold a name the module imports (a wasm-bindgen whose glue looks different).
  */
 export function shortenImports(wasmBytes, glueText) {
+  // Snippet modules the glue imports whole (`import * as importN from "<module>"`) and hands to
+  // the module as they are: their fields are export names of the snippet.
+  const namespaces = new Map();
+  for (const m of glueText.matchAll(/^import \* as (import\d+) from "([^"]+)"/gm)) {
+    if (!namespaces.has(m[2])) namespaces.set(m[2], m[1]);
+  }
   const modules = new Map();
   const fields = new Map();
   const renamed = new Map();
+  const exported = new Map(); // per namespace module: short field -> export name
   const wasm = rewriteSection(wasmBytes, 2, (buf, pos) => {
     const count = readU32(buf, pos);
     const body = [...u32(count)];
@@ -124,6 +133,13 @@ export function shortenImports(wasmBytes, glueText) {
       if (/^__wbg_|^__wbindgen_/.test(field)) {
         if (!fields.has(field)) fields.set(field, shortName(fields.size));
         newField = fields.get(field);
+      } else if (namespaces.has(mod)) {
+        // An export of the snippet: the glue will hand the module an object of just these.
+        if (!exported.has(mod)) exported.set(mod, new Map());
+        const mine = exported.get(mod);
+        const known = [...mine].find(([, e]) => e === field);
+        newField = known ? known[0] : shortName(mine.size);
+        mine.set(newField, field);
       }
       renamed.set(`${mod}\u0000${field}`, [newMod, newField]);
       body.push(...name(newMod), ...name(newField), ...desc);
@@ -141,6 +157,22 @@ export function shortenImports(wasmBytes, glueText) {
     const key = `${JSON.stringify(mod)}:`;
     if (!imports.includes(key)) throw new Error(`short-imports: the glue has no key ${key}`);
     imports = imports.split(key).join(`${letter}:`);
+    const mine = exported.get(mod);
+    if (mine !== undefined) {
+      // `L: importN,` (once per import group, all the same namespace) becomes one object of the
+      // exports the module uses, by their short names: the bundler then keeps only those, and no
+      // namespace object.
+      const ns = namespaces.get(mod);
+      const entries = [...mine].map(([short, exp]) => `${short}: ${ns}.${exp}`).join(', ');
+      const line = new RegExp(`^(\\s*)${letter}: import\\d+,\\n`, 'gm');
+      let first = true;
+      imports = imports.replace(line, (_, indent) => {
+        if (!first) return '';
+        first = false;
+        return `${indent}${letter}: { ${entries} },\n`;
+      });
+      if (first) throw new Error(`short-imports: the glue hands no namespace to module ${mod}`);
+    }
   }
   for (const [field, short] of fields) {
     const key = new RegExp(`(^|[\\s,{])${field}(\\s*:)`, 'gm');
