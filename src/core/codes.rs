@@ -291,7 +291,9 @@ pub fn rules_json() -> String {
     super::frame::push_decimal(&mut s, CHANNEL_MAX_BYTES as u64, 1);
     s.push_str(",\n  \"errorCodes\": [");
     list(&mut s, Error::CODES.iter().copied());
-    s.push_str("],\n  \"templates\": [");
+    s.push_str("],\n  \"messagePrefix\": ");
+    push_json_string(&mut s, Error::PREFIX);
+    s.push_str(",\n  \"templates\": [");
     list(&mut s, Error::TEMPLATES.iter().copied());
     s.push_str("],\n  \"hub\": {");
     codes(&mut s, HubEvent::ALL.iter().map(|e| (e.name(), *e as u8)));

@@ -158,7 +158,7 @@ impl Error {
         "this client was freed",
     ];
 
-    /// What every message starts with.
+    /// What every message starts with (`messagePrefix` in the rules JavaScript gets).
     pub const PREFIX: &'static str = "ZantaraWebSocket: ";
 
     /// The index of [`Error::code`] in [`Error::CODES`].

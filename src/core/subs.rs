@@ -242,7 +242,10 @@ mod tests {
         if s.table.is_empty() {
             assert!(s.slots.len() <= SMALL, "no table past SMALL slots");
             assert_eq!(s.slots.iter().flatten().count(), s.len());
-            assert!(!s.slots.iter().any(Option::is_none) || s.slots.len() > SMALL);
+            assert!(
+                s.slots.iter().all(Option::is_some),
+                "no holes without a table"
+            );
             return;
         }
         let positions: Vec<usize> = s

@@ -22,6 +22,7 @@ export const RULES = /* BEGIN RULES */ {
   "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
   "channelMaxBytes": 256,
   "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED"],
+  "messagePrefix": "ZantaraWebSocket: ",
   "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed"],
   "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
   "closeReactions": ["reconnect", "slow", "stop"],
@@ -49,7 +50,7 @@ export const RULES = /* BEGIN RULES */ {
   ]
 } /* END RULES */;
 
-/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, H: Record<string, number>, message: string, maxBytes: number, templates: string[], codes: string[], options: object[], reactions: string[]}} */
+/** @type {{reserved: Set<string>, kind: Map<string, number>, V: Record<string, number>, C: Record<string, number>, H: Record<string, number>, message: string, maxBytes: number, prefix: string, templates: string[], codes: string[], options: object[], reactions: string[]}} */
 let R = null;
 
 /**
@@ -67,6 +68,7 @@ export function setRules(rules) {
     // The `type` of a channel message (the frame type with verdict MESSAGE).
     message: rules.types[rules.verdict.MESSAGE],
     maxBytes: rules.channelMaxBytes,
+    prefix: rules.messagePrefix,
     templates: rules.templates,
     codes: rules.errorCodes,
     options: rules.options,
@@ -405,37 +407,38 @@ export function readOptions(o, out) {
     const v = e[k + 1];
     if (s === undefined) unknown.push(e[k]);
     if (s === undefined || v === undefined || v === null) continue;
-    const fail = bad(s.name, s.kind === 'number' && typeof v !== 'number' ? 'a number' : s.expected);
+    // The error is made only when needed (an Error captures a stack trace).
+    const fail = () => bad(s.name, s.kind === 'number' && typeof v !== 'number' ? 'a number' : s.expected);
     switch (s.kind) {
       case 'number':
-        if (typeof v !== 'number' || !inRange(s, v)) return fail;
+        if (typeof v !== 'number' || !inRange(s, v)) return fail();
         out[i] = v;
         break;
       case 'bool':
-        if (typeof v !== 'boolean') return fail;
+        if (typeof v !== 'boolean') return fail();
         out[i] = v ? 1 : 0;
         break;
       case 'choice':
         out[i] = s.choices.indexOf(v);
-        if (out[i] < 0) return fail;
+        if (out[i] < 0) return fail();
         break;
       case 'text':
-        if (typeof v !== 'string') return fail;
+        if (typeof v !== 'string') return fail();
         extra[i] = v;
         break;
       case 'token':
-        if (typeof v !== 'string' && typeof v !== 'function') return fail;
+        if (typeof v !== 'string' && typeof v !== 'function') return fail();
         extra[i] = v;
         break;
       default: {
         // closeCodes: keys 1000-4999 (as written, blanks around allowed), reactions by name.
         const pairs = objectKind(v) === 1 ? entries(v) : null;
-        if (!Array.isArray(pairs)) return fail;
+        if (!Array.isArray(pairs)) return fail();
         const flat = [];
         for (let p = 0; p < pairs.length; p += 2) {
           const code = /^\s*\+?\d{1,5}\s*$/.test(pairs[p]) ? Number(pairs[p]) : 0;
           const reaction = R.reactions.indexOf(pairs[p + 1]);
-          if (code < 1000 || code > 4999 || reaction < 0) return fail;
+          if (code < 1000 || code > 4999 || reaction < 0) return fail();
           flat.push(code, reaction);
         }
         extra[i] = flat;
@@ -719,7 +722,7 @@ export function awaitToken(p, id, wait) {
  */
 export function makeError(i, typeError, a, b) {
   const message = R.templates[i].replace(/\{([01])\}/g, (_, k) => String(k === '0' ? a : b));
-  const e = new (typeError ? TypeError : Error)(`ZantaraWebSocket: ${message}`);
+  const e = new (typeError ? TypeError : Error)(R.prefix + message);
   e.code = R.codes[i];
   if (e.code === 'BAD_FRAME') e.excerpt = b;
   return e;
@@ -728,7 +731,7 @@ export function makeError(i, typeError, a, b) {
 /** `console.error(message, detail)`; a console that throws is ignored. */
 export function consoleError(message, detail) {
   try {
-    console.error(`ZantaraWebSocket: ${message}`, detail);
+    console.error(R.prefix + message, detail);
   } catch {
     // Nothing else to report to.
   }
