@@ -199,7 +199,7 @@ fn credited_frames_end_probes_started_before_they_arrived() {
     m.credit(12_001.0, 1, 10);
     assert_eq!(m.stats().messages_in, 29);
     let (n, b) = (m.stats().messages_out, m.stats().bytes_out);
-    m.sent_direct(5);
+    m.sent_direct(1, None, 5);
     assert_eq!(
         (m.stats().messages_out, m.stats().bytes_out),
         (n + 1, b + 5)

@@ -6,11 +6,13 @@
 
 mod core_support;
 
-use core_support::machine::{cl, close, events, machine, opened, opens, opts, sent};
-use zantara_websocket::core::{Action, ConnState, Error, Event, FrameType, Options, Outgoing};
+use core_support::machine::{cl, close, events, machine, opened, opens, opts, sent, welcomed};
+use zantara_websocket::core::{
+    Action, ConnState, Error, Event, FrameType, Item, Options, Outgoing,
+};
 
 #[test]
-fn connect_opens_then_subscribes_then_flushes_queue_then_connected_on_welcome() {
+fn connect_opens_then_subscribes_then_flushes_queue_on_welcome_then_connected() {
     let mut m = machine(&opts());
     m.subscribe(0.0, "chat").unwrap();
     m.subscribe(0.0, "notifications").unwrap();
@@ -34,11 +36,9 @@ fn connect_opens_then_subscribes_then_flushes_queue_then_connected_on_welcome() 
     m.on_open(20.0, 1);
     let acts = m.take_actions();
     let s = sent(&acts);
-    assert_eq!(s.len(), 4);
+    assert_eq!(s.len(), 2, "user messages wait for the welcome: {s:?}");
     assert!(s[0].contains(r#""type":"subscribe","channel":"chat""#));
     assert!(s[1].contains(r#""channel":"notifications""#));
-    assert_eq!(&s[2..], ["user:m1", "user:m2"]);
-    // Sends come before the state event, so a handler cannot jump the queue.
     assert!(matches!(
         acts.last(),
         Some(Action::Emit(Event::State {
@@ -46,15 +46,24 @@ fn connect_opens_then_subscribes_then_flushes_queue_then_connected_on_welcome() 
             ..
         }))
     ));
-    assert_eq!(m.queued_messages(), 0);
-    assert!(m.is_connected());
+    assert_eq!(m.queued_messages(), 2);
+    assert!(m.is_connected() && !m.can_send());
     assert!(
         !events(&acts).contains(&&Event::Connected),
         "connected waits for the welcome"
     );
+    // A message sent meanwhile queues behind the others.
+    m.send("m3".into(), 2).unwrap();
+    assert!(m.take_actions().is_empty());
 
     assert!(m.on_frame(30.0, 1, Some(FrameType::Connected), 50));
-    assert_eq!(events(&m.take_actions()), [&Event::Connected]);
+    let acts = m.take_actions();
+    // The queue goes out before `connected`, so a handler cannot jump it.
+    assert_eq!(sent(&acts), ["user:m1", "user:m2", "user:m3"]);
+    assert_eq!(events(&acts), [&Event::Connected]);
+    assert!(matches!(acts.last(), Some(Action::Emit(Event::Connected))));
+    assert_eq!(m.queued_messages(), 0);
+    assert!(m.can_send());
     m.on_frame(31.0, 1, Some(FrameType::Connected), 50);
     assert!(
         m.take_actions().is_empty(),
@@ -265,15 +274,21 @@ fn queue_is_bounded_and_full_is_an_error() {
 
 #[test]
 fn frames_for_a_closing_socket_go_back_to_the_queue_in_order() {
-    let mut m = opened(&opts(), 0.0);
+    let mut m = welcomed(&opts(), 0.0, false);
     m.send("a".into(), 1).unwrap();
     m.send("b".into(), 1).unwrap();
     let acts = m.take_actions();
     assert_eq!(sent(&acts), ["user:a", "user:b"]);
     assert_eq!(m.stats().messages_out, 2);
     // The shell finds the socket closing when handing it "a".
-    m.not_writable(Outgoing::User("a".into()), 1);
-    m.not_writable(Outgoing::User("b".into()), 1);
+    let item = |frame: &str, id| Item {
+        frame: frame.into(),
+        bytes: 1,
+        id,
+        sent_before: false,
+    };
+    m.not_writable(Outgoing::User(item("a", 1), false), 1);
+    m.not_writable(Outgoing::User(item("b", 2), false), 1);
     m.send("c".into(), 1).unwrap();
     assert!(sent(&m.take_actions()).is_empty());
     assert_eq!(m.queued_messages(), 3);
@@ -282,12 +297,13 @@ fn frames_for_a_closing_socket_go_back_to_the_queue_in_order() {
     m.tick(3001.0, 0.0, 0);
     m.take_actions();
     m.on_open(3002.0, m.generation());
+    m.on_frame(3003.0, m.generation(), Some(FrameType::Connected), 0);
     assert_eq!(sent(&m.take_actions()), ["user:a", "user:b", "user:c"]);
 }
 
 #[test]
 fn stats_count_traffic_and_reconnects() {
-    let mut m = opened(&opts(), 0.0);
+    let mut m = welcomed(&opts(), 0.0, false);
     let g = m.generation();
     m.on_frame(1.0, g, Some(FrameType::Message), 100);
     m.on_frame(2.0, g, None, 7);
@@ -297,7 +313,11 @@ fn stats_count_traffic_and_reconnects() {
     });
     m.send("hello".into(), 5).unwrap();
     let s = m.stats().clone();
-    assert_eq!((s.messages_in, s.bytes_in), (2, 107));
+    assert_eq!(
+        (s.messages_in, s.bytes_in),
+        (3, 107),
+        "the welcome, 100 B, 7 B"
+    );
     assert_eq!((s.messages_out, s.bytes_out), (1, 5));
     assert_eq!((s.errors, s.dropped_frames), (1, 1));
     assert_eq!(s.uptime_ms(10.0), 10.0);

@@ -39,6 +39,9 @@ async fn send_message_whose_to_json_disconnects() {
     // The client still works.
     invoke(&ws, "connect", &none);
     until("connected again", T, || count(&log, "connected") == 2).await;
+    // Sent after the welcome; on protocol v2 it stays queued until acknowledged.
+    let acked = || num(&invoke(&ws, "getStats", &none), "acknowledged") == 1.0;
+    until("acknowledged", T, acked).await;
     let stats = invoke(&ws, "getStats", &none);
     assert_eq!(num(&stats, "queuedMessages"), 0.0, "{stats:?}");
     invoke(&ws, "disconnect", &none);

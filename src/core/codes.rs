@@ -33,31 +33,34 @@ pub enum Verdict {
     Subscribe = 4,
     /// An `unsubscribe` echo.
     Unsubscribe = 5,
+    /// An `ack` of a user message (protocol v2).
+    Ack = 6,
     /// Text that is not JSON.
-    NotJson = 6,
+    NotJson = 7,
     /// JSON that is not an object (an array, a string, `null`, ...).
-    NotObject = 7,
+    NotObject = 8,
     /// An object without a string `type`.
-    NoType = 8,
+    NoType = 9,
     /// A `type` this protocol does not know.
-    UnknownType = 9,
+    UnknownType = 10,
     /// A `message` without a non-empty string `channel`.
-    NoChannel = 10,
+    NoChannel = 11,
     /// A binary frame (the protocol is text only).
-    Binary = 11,
+    Binary = 12,
     /// Text longer than `maxFrameSize` UTF-16 code units (not parsed).
-    TooLarge = 12,
+    TooLarge = 13,
 }
 
 impl Verdict {
     /// Every verdict, in code order (the code is the index).
-    pub const ALL: [Verdict; 13] = [
+    pub const ALL: [Verdict; 14] = [
         Verdict::Message,
         Verdict::Pong,
         Verdict::Connected,
         Verdict::Ping,
         Verdict::Subscribe,
         Verdict::Unsubscribe,
+        Verdict::Ack,
         Verdict::NotJson,
         Verdict::NotObject,
         Verdict::NoType,
@@ -81,6 +84,7 @@ impl Verdict {
             Verdict::Ping => "PING",
             Verdict::Subscribe => "SUBSCRIBE",
             Verdict::Unsubscribe => "UNSUBSCRIBE",
+            Verdict::Ack => "ACK",
             Verdict::NotJson => "NOT_JSON",
             Verdict::NotObject => "NOT_OBJECT",
             Verdict::NoType => "NO_TYPE",
@@ -100,6 +104,7 @@ impl Verdict {
             Verdict::Ping => FrameType::Ping,
             Verdict::Subscribe => FrameType::Subscribe,
             Verdict::Unsubscribe => FrameType::Unsubscribe,
+            Verdict::Ack => FrameType::Ack,
             _ => return None,
         })
     }
@@ -395,7 +400,7 @@ mod tests {
             assert_eq!(*v as usize, i);
             assert_eq!(Verdict::from_code(i as u32), Some(*v));
         }
-        assert_eq!(Verdict::from_code(13), None);
+        assert_eq!(Verdict::from_code(14), None);
         for (i, f) in ChannelFault::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i + 1);
             assert_eq!(ChannelFault::from_code(i as u32 + 1), Some(*f));

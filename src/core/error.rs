@@ -92,12 +92,28 @@ pub enum Error {
         /// What the browser said.
         detail: String,
     },
+    /// No acknowledgement of a message within the timeout of its
+    /// `sendWithAck` (the message stays queued and may still be delivered).
+    Timeout {
+        /// The timeout, in ms.
+        ms: usize,
+    },
+    /// A message that will never be sent: the client was freed with it
+    /// still queued or unacknowledged.
+    Disconnected,
+    /// The server refused a message (protocol v2: an `ack` with an `error`).
+    /// The JS error's `code` is the server's code (this one when it gave
+    /// none) and its `reason` the server's reason.
+    Refused {
+        /// The server's reason.
+        reason: String,
+    },
 }
 
 impl Error {
     /// Every code [`Error::code`] returns: the `ErrorCode` union of
     /// `index.d.ts` lists exactly these (a test compares them).
-    pub const CODES: [&'static str; 14] = [
+    pub const CODES: [&'static str; 17] = [
         "INVALID_OPTION",
         "INVALID_ARGUMENT",
         "INVALID_CHANNEL",
@@ -112,6 +128,9 @@ impl Error {
         "HANDLER_THREW",
         "SOCKET_FAILED",
         "FREED",
+        "TIMEOUT",
+        "DISCONNECTED",
+        "REFUSED",
     ];
 
     /// A stable code for programs: `error.code` on the JS side.
@@ -141,7 +160,7 @@ impl Error {
     /// gets the same list (`templates` in `src/shell/boundary.js`, kept equal
     /// by a test) and fills them in there, so the wasm module carries no
     /// formatting code.
-    pub const TEMPLATES: [&'static str; 14] = [
+    pub const TEMPLATES: [&'static str; 17] = [
         "option `{0}` must be {1}",
         "{0}",
         "channel {0}",
@@ -156,6 +175,9 @@ impl Error {
         "a handler of `{0}` threw",
         "could not open the socket: {0}",
         "this client was freed",
+        "no acknowledgement within {0} ms (the message stays queued and may still be delivered)",
+        "the client was freed before the message was acknowledged; it will not be sent",
+        "the server refused the message: {0}",
     ];
 
     /// What every message starts with (`messagePrefix` in the rules JavaScript gets).
@@ -178,6 +200,9 @@ impl Error {
             Error::HandlerThrew { .. } => 11,
             Error::SocketFailed { .. } => 12,
             Error::Freed => 13,
+            Error::Timeout { .. } => 14,
+            Error::Disconnected => 15,
+            Error::Refused { .. } => 16,
         }
     }
 
@@ -199,7 +224,9 @@ impl Error {
             | Error::TokenFailed { detail }
             | Error::SocketFailed { detail } => (Text(detail), No),
             Error::HandlerThrew { event } => (Text(event), No),
-            Error::Freed => (No, No),
+            Error::Freed | Error::Disconnected => (No, No),
+            Error::Timeout { ms } => (Count(*ms), No),
+            Error::Refused { reason } => (Text(reason), No),
         }
     }
 }

@@ -40,6 +40,8 @@ pub enum FrameType {
     Pong,
     /// `connected`: the server's welcome, carrying the `clientId`.
     Connected,
+    /// `ack`: the server took (or refused) a user message (protocol v2).
+    Ack,
 }
 
 impl FrameType {
@@ -52,6 +54,7 @@ impl FrameType {
             "ping" => Self::Ping,
             "pong" => Self::Pong,
             "connected" => Self::Connected,
+            "ack" => Self::Ack,
             _ => return None,
         })
     }
@@ -65,6 +68,7 @@ impl FrameType {
             Self::Ping => "ping",
             Self::Pong => "pong",
             Self::Connected => "connected",
+            Self::Ack => "ack",
         }
     }
 }

@@ -24,6 +24,6 @@ pub use error::{Arg, Error};
 pub use frame::{FrameType, RESERVED_EVENTS};
 pub use machine::{Action, Close, ConnState, Event, Machine, Outgoing};
 pub use options::Options;
-pub use queue::Queue;
+pub use queue::{Item, Queue};
 pub use stats::Stats;
 pub use subs::Subs;

@@ -1,6 +1,10 @@
-//! The bounded outbound queue: messages sent while disconnected wait here, in
-//! order, bounded by count and bytes. A full queue refuses (the caller reports
-//! it); nothing is ever dropped silently.
+//! The bounded outbound queue: every user message the server has not yet
+//! taken, in order, bounded by count and bytes. It holds the messages sent
+//! while disconnected (or before the server's welcome) and, on a protocol v2
+//! link, the messages handed to the socket and not yet acknowledged
+//! ("in flight", always the oldest ones), which go back to waiting when
+//! their link is lost and are sent again on the next one. A full queue
+//! refuses (the caller reports it); nothing is ever dropped silently.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -8,49 +12,145 @@ use alloc::collections::VecDeque;
 
 use super::Error;
 
+/// One user message in the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item<F> {
+    /// The encoded frame, without its id (see `docs/PROTOCOL.md`).
+    pub frame: F,
+    /// Its size (UTF-16 code units in the browser).
+    pub bytes: usize,
+    /// Its message id, from 1, strictly increasing per client.
+    pub id: u32,
+    /// Whether it was handed to a socket before (a send now is a re-send).
+    pub sent_before: bool,
+}
+
 /// A FIFO of frames of type `F` (a `String` natively, a JS string in the
-/// browser, so payloads stay out of wasm memory), each with its size.
+/// browser, so payloads stay out of wasm memory), each with its size and id.
+/// The first [`in_flight`](Self::in_flight) items were handed to the socket
+/// and await their acknowledgement; the rest wait to be sent.
 #[derive(Debug, Clone)]
 pub struct Queue<F> {
-    items: VecDeque<(F, usize)>,
+    items: VecDeque<Item<F>>,
+    in_flight: usize,
     bytes: usize,
     max_items: usize,
     max_bytes: usize,
 }
 
-impl<F> Queue<F> {
+impl<F: Clone> Queue<F> {
     /// An empty queue holding at most `max_items` frames and `max_bytes` bytes.
     pub fn new(max_items: usize, max_bytes: usize) -> Self {
         Self {
             items: VecDeque::new(),
+            in_flight: 0,
             bytes: 0,
             max_items,
             max_bytes,
         }
     }
 
-    /// Appends a frame of `bytes` bytes, or refuses it with
-    /// [`Error::QueueFull`] and leaves the queue as it was.
-    pub fn push(&mut self, frame: F, bytes: usize) -> Result<(), Error> {
+    /// Whether a frame of `bytes` fits, else the [`Error::QueueFull`] to report.
+    pub fn check_room(&self, bytes: usize) -> Result<(), Error> {
         if self.items.len() >= self.max_items || self.bytes.saturating_add(bytes) > self.max_bytes {
             return Err(Error::QueueFull {
                 messages: self.items.len(),
                 bytes: self.bytes,
             });
         }
-        self.bytes += bytes;
-        self.items.push_back((frame, bytes));
         Ok(())
     }
 
-    /// Takes the oldest frame.
-    pub fn pop(&mut self) -> Option<(F, usize)> {
+    /// Bytes a frame may have and still fit (`None`: no frame fits).
+    pub fn room(&self) -> Option<usize> {
+        (self.items.len() < self.max_items).then(|| self.max_bytes.saturating_sub(self.bytes))
+    }
+
+    /// Appends a message waiting to be sent, or refuses it with
+    /// [`Error::QueueFull`] and leaves the queue as it was.
+    pub fn push(&mut self, frame: F, bytes: usize, id: u32) -> Result<(), Error> {
+        self.check_room(bytes)?;
+        self.bytes += bytes;
+        self.items.push_back(Item {
+            frame,
+            bytes,
+            id,
+            sent_before: false,
+        });
+        Ok(())
+    }
+
+    /// Records a message handed to the socket directly, awaiting its
+    /// acknowledgement; only when nothing waits to be sent (so the in-flight
+    /// items stay the oldest). Refused like [`push`](Self::push).
+    pub fn push_in_flight(&mut self, frame: F, bytes: usize, id: u32) -> Result<(), Error> {
+        debug_assert_eq!(self.waiting(), 0, "a direct send with messages waiting");
+        self.push(frame, bytes, id)?;
+        if let Some(item) = self.items.back_mut() {
+            item.sent_before = true;
+        }
+        self.in_flight += 1;
+        Ok(())
+    }
+
+    /// Takes the oldest message waiting to be sent: kept in flight (a copy
+    /// is returned) when `keep`, else removed (a protocol v1 link has no
+    /// acknowledgements).
+    pub fn send_next(&mut self, keep: bool) -> Option<Item<F>> {
+        if keep {
+            let item = self.items.get_mut(self.in_flight)?;
+            let out = item.clone();
+            item.sent_before = true;
+            self.in_flight += 1;
+            return Some(out);
+        }
+        if self.in_flight > 0 {
+            return None; // waiting items come after the in-flight ones
+        }
         let item = self.items.pop_front()?;
-        self.bytes -= item.1;
+        self.bytes -= item.bytes;
         Some(item)
     }
 
-    /// Frames queued.
+    /// Puts a message that could not be handed to the socket back at the
+    /// front of the waiting ones (it was taken by `send_next(false)`).
+    /// Several such messages keep their order (by id).
+    pub fn unsend(&mut self, item: Item<F>) {
+        self.bytes += item.bytes;
+        let at = self
+            .items
+            .iter()
+            .skip(self.in_flight)
+            .position(|i| i.id > item.id)
+            .map_or(self.items.len(), |p| p + self.in_flight);
+        self.items.insert(at, item);
+    }
+
+    /// Removes the in-flight message `id` (acknowledged or refused by the
+    /// server). False when no such message is in flight.
+    pub fn ack(&mut self, id: u32) -> bool {
+        let Some(at) = self
+            .items
+            .iter()
+            .take(self.in_flight)
+            .position(|i| i.id == id)
+        else {
+            return false;
+        };
+        if let Some(item) = self.items.remove(at) {
+            self.bytes -= item.bytes;
+        }
+        self.in_flight -= 1;
+        true
+    }
+
+    /// The link was lost: every in-flight message waits to be sent again,
+    /// in order, before the others. Returns how many.
+    pub fn rewind(&mut self) -> usize {
+        core::mem::take(&mut self.in_flight)
+    }
+
+    /// Messages queued (waiting and in flight).
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -60,9 +160,24 @@ impl<F> Queue<F> {
         self.items.is_empty()
     }
 
-    /// Bytes queued.
+    /// Messages handed to the socket and awaiting acknowledgement.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight
+    }
+
+    /// Messages waiting to be sent.
+    pub fn waiting(&self) -> usize {
+        self.items.len() - self.in_flight
+    }
+
+    /// Bytes queued (waiting and in flight).
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// The ids of every message queued, oldest first.
+    pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.items.iter().map(|i| i.id)
     }
 }
 
@@ -70,43 +185,103 @@ impl<F> Queue<F> {
 mod tests {
     use super::*;
 
+    fn take(q: &mut Queue<&'static str>, keep: bool) -> Option<(&'static str, u32)> {
+        q.send_next(keep).map(|i| (i.frame, i.id))
+    }
+
     #[test]
     fn fifo_with_count_bound() {
         let mut q = Queue::new(2, 1000);
-        q.push("a", 1).unwrap();
-        q.push("b", 1).unwrap();
+        q.push("a", 1, 1).unwrap();
+        q.push("b", 1, 2).unwrap();
         assert_eq!(
-            q.push("c", 1),
+            q.push("c", 1, 3),
             Err(Error::QueueFull {
                 messages: 2,
                 bytes: 2
             })
         );
         assert_eq!(q.len(), 2, "a refused push changes nothing");
-        assert_eq!(q.pop(), Some(("a", 1)));
-        q.push("c", 1).unwrap();
-        assert_eq!(q.pop(), Some(("b", 1)));
-        assert_eq!(q.pop(), Some(("c", 1)));
-        assert_eq!(q.pop(), None);
+        assert_eq!(take(&mut q, false), Some(("a", 1)));
+        q.push("c", 1, 3).unwrap();
+        assert_eq!(take(&mut q, false), Some(("b", 2)));
+        assert_eq!(take(&mut q, false), Some(("c", 3)));
+        assert_eq!(take(&mut q, false), None);
         assert!(q.is_empty());
     }
 
     #[test]
-    fn byte_bound_is_inclusive_and_tracks_pops() {
+    fn byte_bound_is_inclusive_and_tracks_removals() {
         let mut q = Queue::new(100, 10);
-        q.push(1, 6).unwrap();
-        assert!(q.push(2, 5).is_err());
-        q.push(3, 4).unwrap();
+        q.push(1, 6, 1).unwrap();
+        assert!(q.push(2, 5, 2).is_err());
+        assert_eq!(q.room(), Some(4));
+        q.push(3, 4, 3).unwrap();
         assert_eq!(q.bytes(), 10);
-        q.pop();
+        q.send_next(false);
         assert_eq!(q.bytes(), 4);
-        q.push(4, usize::MAX).unwrap_err();
+        q.push(4, usize::MAX, 4).unwrap_err();
         assert_eq!(q.bytes(), 4);
     }
 
     #[test]
     fn zero_limits_refuse_everything() {
         let mut q: Queue<()> = Queue::new(0, 0);
-        assert!(q.push((), 0).is_err());
+        assert!(q.push((), 0, 1).is_err());
+        assert_eq!(q.room(), None);
+    }
+
+    #[test]
+    fn in_flight_messages_count_against_the_bounds_until_acknowledged() {
+        let mut q = Queue::new(2, 100);
+        q.push_in_flight("a", 10, 1).unwrap();
+        q.push_in_flight("b", 10, 2).unwrap();
+        assert!(
+            q.push("c", 1, 3).is_err(),
+            "two unacknowledged fill a queue of 2"
+        );
+        assert!(!q.ack(9), "an unknown id changes nothing");
+        assert!(q.ack(2), "acknowledgements may come in any order");
+        assert_eq!((q.len(), q.in_flight(), q.bytes()), (1, 1, 10));
+        assert!(!q.ack(2), "twice is once");
+        q.push("c", 1, 3).unwrap();
+        assert_eq!(q.waiting(), 1);
+    }
+
+    #[test]
+    fn a_lost_link_sends_in_flight_messages_again_first_in_order() {
+        let mut q = Queue::new(10, 100);
+        q.push("a", 1, 1).unwrap();
+        q.push("b", 1, 2).unwrap();
+        q.push("c", 1, 3).unwrap();
+        assert_eq!(take(&mut q, true), Some(("a", 1)));
+        assert_eq!(take(&mut q, true), Some(("b", 2)));
+        assert_eq!(
+            take(&mut q, false),
+            None,
+            "v1 sends never skip in-flight ones"
+        );
+        assert!(q.ack(1));
+        assert_eq!(q.rewind(), 1);
+        let again = q.send_next(true).unwrap();
+        assert_eq!((again.id, again.sent_before), (2, true));
+        let fresh = q.send_next(true).unwrap();
+        assert_eq!((fresh.id, fresh.sent_before), (3, false));
+        assert_eq!(q.send_next(true), None);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn unsend_puts_a_message_back_in_front_of_the_waiting_ones() {
+        let mut q = Queue::new(10, 100);
+        q.push("a", 1, 1).unwrap();
+        q.push("b", 1, 2).unwrap();
+        q.push("c", 1, 3).unwrap();
+        let a = q.send_next(false).unwrap();
+        let b = q.send_next(false).unwrap();
+        q.unsend(a);
+        q.unsend(b);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(q.bytes(), 3);
     }
 }

@@ -23,6 +23,13 @@ pub struct Stats {
     pub errors: u64,
     /// Frames skipped as malformed or too large.
     pub dropped_frames: u64,
+    /// User messages the server acknowledged (protocol v2).
+    pub acknowledged: u64,
+    /// User messages the server refused (protocol v2, an `ack` with `error`).
+    pub refused: u64,
+    /// User messages handed to a socket again because the link they were
+    /// sent on was lost before the server acknowledged them (protocol v2).
+    pub resent: u64,
     /// Code of the last close (`None` before any).
     pub last_close_code: Option<u16>,
     /// Reason of the last close.

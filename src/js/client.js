@@ -76,6 +76,47 @@ export class ZantaraWebSocket extends Generated {
     }
   }
 
+  /**
+   * `sendMessage` as a promise of the server's acknowledgement (socket.io's `emitWithAck`,
+   * centrifuge's `publish`): resolves with `{success: true, confirmed, id}` (`confirmed` false when
+   * the server speaks protocol v1, which cannot confirm: the message was sent), rejects with an
+   * `Error` whose `code` is `TIMEOUT` (no answer within `timeout` ms; the message stays queued and
+   * may still be delivered), `DISCONNECTED` (freed before it was sent), `QUEUE_FULL`, or the
+   * server's refusal code (with its `reason`). Throws like `sendMessage` for a bad channel or data.
+   * @param {string} channel
+   * @param {unknown} data
+   * @param {{timeout?: number}} [options] `timeout` in ms (default 10000)
+   * @returns {Promise<{success: true, confirmed: boolean, id: number}>}
+   */
+  sendWithAck(channel, data, options) {
+    let timeout;
+    try {
+      timeout = options?.timeout ?? 10_000; // a hostile options object may throw
+    } catch {
+      timeout = NaN;
+    }
+    if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2_147_483_647) {
+      const e = new TypeError('ZantaraWebSocket: timeout must be a number of milliseconds from 1 to 2147483647');
+      e.code = 'INVALID_ARGUMENT';
+      throw e;
+    }
+    let settle;
+    const p = new Promise((resolve, reject) => {
+      settle = (ack) => (ack.success ? resolve(ack) : reject(ack.error));
+    });
+    let timer = 0;
+    this.sendMessage(channel, data, (ack) => {
+      clearTimeout(timer);
+      settle(ack);
+    });
+    timer = setTimeout(() => {
+      const e = new Error(`ZantaraWebSocket: no acknowledgement within ${timeout} ms (the message stays queued and may still be delivered)`);
+      e.code = 'TIMEOUT';
+      settle({ success: false, error: e });
+    }, timeout);
+    return p;
+  }
+
   /** Releases the wasm object (the generated `free`). */
   #release() {
     this.#phase = 3;

@@ -116,7 +116,10 @@ export type ZantaraErrorCode =
   | 'TOKEN_FAILED'
   | 'HANDLER_THREW'
   | 'SOCKET_FAILED'
-  | 'FREED';
+  | 'FREED'
+  | 'TIMEOUT'
+  | 'DISCONNECTED'
+  | 'REFUSED';
 
 /** Payload of `error`. */
 export interface ZantaraError extends Error {
@@ -193,6 +196,34 @@ export interface ZantaraStats {
   /** Ms the current connection has been open (0 when not open). */
   uptime: number;
   online: boolean;
+  /** Messages handed to the socket and awaiting the server's acknowledgement (protocol v2); counted in `queuedMessages`. */
+  inFlight: number;
+  /** Messages the server acknowledged (protocol v2). */
+  acknowledged: number;
+  /** Messages the server refused (protocol v2: an `ack` with an `error`). */
+  refused: number;
+  /** Messages sent again because their link was lost before the server acknowledged them. */
+  resent: number;
+  /** The open link's protocol: 2 after a v2 welcome, else 1; null when not connected. */
+  protocol: 1 | 2 | null;
+}
+
+/**
+ * What the acknowledgement callback of `sendMessage` receives (seed 002's `ack.success`).
+ * - `{success: true, confirmed: true}`: the server took the message (protocol v2).
+ * - `{success: true, confirmed: false}`: handed to a server that speaks protocol v1, which cannot confirm.
+ * - `{success: false, confirmed: true, code, reason}`: the server refused it (its code and reason).
+ * - `{success: false, confirmed: false, code: 'DISCONNECTED' | 'QUEUE_FULL'}`: it will never be sent.
+ */
+export interface Ack {
+  success: boolean;
+  confirmed: boolean;
+  /** The message id (0 when the queue refused it). */
+  id: number;
+  code?: string;
+  reason?: string;
+  /** The error `sendWithAck` rejects with, when not successful. */
+  error?: ZantaraError;
 }
 
 /** Live resources of all clients in the module, for tests and leak hunting. */
@@ -237,7 +268,21 @@ export declare class ZantaraWebSocket<Channels extends ChannelMap = ChannelMap> 
    * Sends at once when open, else queues (bounded) for the next connection. False when refused
    * (queue full, reason on `error`). Throws a `TypeError` for a bad channel or un-JSON-able data.
    */
-  sendMessage<C extends string>(channel: ChannelName<C>, data: EventPayload<Channels, C>): boolean;
+  sendMessage<C extends string>(
+    channel: ChannelName<C>,
+    data: EventPayload<Channels, C>,
+    ack?: (ack: Ack) => void,
+  ): boolean;
+  /**
+   * `sendMessage` as a promise of the server's acknowledgement: resolves `{success: true, confirmed, id}`,
+   * rejects with a `ZantaraError` whose code is `TIMEOUT` (after `timeout` ms, default 10000; the message
+   * stays queued), `DISCONNECTED`, `QUEUE_FULL`, or the server's refusal code (with `reason`).
+   */
+  sendWithAck<C extends string>(
+    channel: ChannelName<C>,
+    data: EventPayload<Channels, C>,
+    options?: { timeout?: number },
+  ): Promise<Ack & { success: true }>;
   /** Adds a handler for a built-in event or a channel (which receives the message's `data`). */
   on<E extends string>(event: E, handler: (payload: EventPayload<Channels, E>) => void): void;
   /** Like `on`, removed after the first call. */

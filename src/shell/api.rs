@@ -113,14 +113,30 @@ impl ZantaraWebSocket {
         Ok(self.client.with_core(|c| c.unsubscribe(now(), &name)))
     }
 
-    /// Sends `data` on `channel`: at once when open, else queued (bounded by
-    /// `maxQueuedMessages` and `maxQueuedBytes`) and sent in order after the
-    /// next connect. Returns `true` when sent or queued, `false` when refused
-    /// (a full queue; the reason goes to `error`). Throws a `TypeError` for a
-    /// bad channel or data that JSON cannot encode (cyclic, BigInt).
+    /// Sends `data` on `channel`: at once when open (and the server's
+    /// welcome arrived), else queued (bounded by `maxQueuedMessages` and
+    /// `maxQueuedBytes`) and sent in order after the next welcome. On a
+    /// protocol v2 link the message stays queued until the server
+    /// acknowledges it, and is sent again after a reconnect until it does.
+    /// Returns `true` when sent or queued, `false` when refused (a full
+    /// queue; the reason goes to `error`). `ack`, when a function, is called
+    /// once with `{success, confirmed, id, code?, reason?, error?}` (see
+    /// `ackSettle` in boundary.js). Throws a `TypeError` for a bad channel,
+    /// data that JSON cannot encode (cyclic, BigInt) or an `ack` that is
+    /// not a function.
     #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, channel: JsValue, data: JsValue) -> Result<bool, JsValue> {
-        send_message(&self.client, &channel, &data).map_err(js_err)
+    pub fn send_message_with_ack(
+        &self,
+        channel: JsValue,
+        data: JsValue,
+        ack: JsValue,
+    ) -> Result<bool, JsValue> {
+        if !ack.is_undefined() && !ack.is_function() {
+            return Err(type_error(
+                "the acknowledgement callback must be a function",
+            ));
+        }
+        send_message(&self.client, &channel, &data, &ack).map_err(js_err)
     }
 
     /// Adds `handler` for `event`: `connected`, `disconnected`, `error`,
@@ -186,20 +202,42 @@ impl ZantaraWebSocket {
     }
 }
 
+impl ZantaraWebSocket {
+    /// `sendMessage(channel, data)` without an acknowledgement callback (for
+    /// Rust callers; JavaScript calls [`Self::send_message_with_ack`]).
+    pub fn send_message(&self, channel: JsValue, data: JsValue) -> Result<bool, JsValue> {
+        self.send_message_with_ack(channel, data, JsValue::UNDEFINED)
+    }
+}
+
 /// `sendMessage`: sent at once when open (one JS call checks, encodes and
 /// sends), else encoded and queued by the core. `Ok(false)` when the queue
 /// refused it. No borrow is held while `JSON.stringify` runs the data's
 /// `toJSON` and getters, which may call any method.
-fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bool, Error> {
+fn send_message(
+    client: &Client,
+    channel: &JsValue,
+    data: &JsValue,
+    ack: &JsValue,
+) -> Result<bool, Error> {
     let unserializable = |e: &JsValue| Error::Unserializable {
         detail: boundary::describe(e),
     };
     let mut encoded = None;
-    if client.writable() {
+    if let Some((id, v2, room)) = client.direct() {
         let out = js_sys::Object::new();
-        let sent = boundary::send_now(client.z(), channel, data, &out);
+        let wire_id = if v2 { id } else { 0 };
+        let sent = boundary::send_now(client.z(), channel, data, &out, wire_id, room as f64);
         if sent >= 0.0 {
-            client.sent_direct(sent as usize);
+            let kept = v2.then(|| get(&out, "frame").unchecked_into());
+            client.sent_direct(id, kept, sent as usize);
+            if !ack.is_undefined() {
+                boundary::ack_on(client.z(), id, ack);
+                if !v2 {
+                    // A v1 link cannot confirm: the callback hears it was sent.
+                    boundary::ack_settle(client.z(), id, 2, &JsValue::UNDEFINED);
+                }
+            }
             return Ok(true);
         }
         if sent == -2.0 {
@@ -209,7 +247,8 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
             return Err(channel_fault(channel, (-16.0 - sent) as u32));
         }
         // Not open after all (closing, or closed by the data's `toJSON`, in
-        // which case the frame it made is queued: `toJSON` runs once).
+        // which case the frame it made is queued: `toJSON` runs once), or
+        // too large for the queue's room (the core refuses it).
         encoded = get(&out, "frame").dyn_into::<js_sys::JsString>().ok();
     }
     let text = match encoded {
@@ -223,7 +262,7 @@ fn send_message(client: &Client, channel: &JsValue, data: &JsValue) -> Result<bo
         }
     };
     let bytes = text.length() as usize;
-    Ok(client.with_core(|c| c.send(text, bytes)).is_ok())
+    Ok(client.send_queued(text, bytes, ack))
 }
 
 /// Reads a channel argument for `subscribe`/`unsubscribe`.

@@ -17,13 +17,13 @@ import { emit, has, off, on } from './emitter.js';
 // prettier-ignore
 export const RULES = /* BEGIN RULES */ {
   "reserved": ["connected", "disconnected", "error", "message", "reconnecting", "reconnect_failed", "state", "pong"],
-  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe"],
-  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "NOT_JSON": 6, "NOT_OBJECT": 7, "NO_TYPE": 8, "UNKNOWN_TYPE": 9, "NO_CHANNEL": 10, "BINARY": 11, "TOO_LARGE": 12},
+  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe", "ack"],
+  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "ACK": 6, "NOT_JSON": 7, "NOT_OBJECT": 8, "NO_TYPE": 9, "UNKNOWN_TYPE": 10, "NO_CHANNEL": 11, "BINARY": 12, "TOO_LARGE": 13},
   "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
   "channelMaxBytes": 256,
-  "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED"],
+  "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED", "TIMEOUT", "DISCONNECTED", "REFUSED"],
   "messagePrefix": "ZantaraWebSocket: ",
-  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed"],
+  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed", "no acknowledgement within {0} ms (the message stays queued and may still be delivered)", "the client was freed before the message was acknowledged; it will not be sent", "the server refused the message: {0}"],
   "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
   "closeReactions": ["reconnect", "slow", "stop"],
   "options": [
@@ -149,7 +149,22 @@ export function install(exports) {
  * side, and its socket `ws` with the socket's generation `g` (null and 0 when it has none).
  */
 export function createClient(id, max) {
-  return { r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0 };
+  return { r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0, s: sessionId(), k: new Map() };
+}
+
+/**
+ * A new session id for protocol v2 (`docs/PROTOCOL.md`): 20 characters of `[0-9a-z]` from
+ * `crypto.getRandomValues` where there is one (`Math.random` otherwise: the id only has to be
+ * unique among the server's sessions, it grants nothing).
+ */
+export function sessionId() {
+  const bytes = new Uint8Array(20);
+  const c = globalThis.crypto;
+  if (typeof c?.getRandomValues === 'function') c.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.random() * 256;
+  let id = '';
+  for (const b of bytes) id += (b % 36).toString(36);
+  return id;
 }
 
 /** The client of socket `ws` when `ws` is still its socket (else a late event of an old one). */
@@ -265,12 +280,20 @@ export function socketUnsent(z) {
   return z.ws === null ? 0 : z.ws.bufferedAmount;
 }
 
-/** Sends frame `f` (a string) on client `z`'s socket; false when it is not open or `send` threw. */
-export function sendFrame(z, f) {
+/** Frame `f` (a JSON object's text) with message id `id` first in it: `{"id":7,...` (protocol v2). */
+export function withId(f, id) {
+  return `{"id":${id},${f.slice(1)}`;
+}
+
+/**
+ * Sends frame `f` (a string) on client `z`'s socket, with message id `id` in it unless `id` is 0;
+ * false when it is not open or `send` threw.
+ */
+export function sendFrame(z, f, id) {
   const ws = z.ws;
   if (ws === null || ws.readyState !== 1) return false;
   try {
-    ws.send(f);
+    ws.send(id > 0 ? withId(f, id) : f);
     return true;
   } catch {
     return false;
@@ -531,10 +554,16 @@ function notAbsolute(raw) {
   return urlError('INVALID_URL', `\`${shown}\` is not an absolute URL the browser accepts (expected ws://, wss://, http://, https:// or /path)`);
 }
 
-/** `url` with `userId`, `role` and `token` (those that are strings) added to its query, encoded. */
-export function withParams(url, userId, role, token) {
+/**
+ * `url` with `userId`, `role` and `token` (those that are strings) added to its query, encoded,
+ * then, when `session` is a string, `protocol=2` and `session` (the protocol v2 offer of
+ * docs/PROTOCOL.md, which a v1 server ignores).
+ */
+export function withParams(url, userId, role, token, session) {
   let out = url;
-  for (const [key, value] of [['userId', userId], ['role', role], ['token', token]]) {
+  const offer = typeof session === 'string' ? '2' : undefined;
+  const params = [['userId', userId], ['role', role], ['token', token], ['protocol', offer], ['session', session]];
+  for (const [key, value] of params) {
     if (typeof value !== 'string') continue;
     const q = out.indexOf('?');
     if (q < 0) out += '?';
@@ -637,7 +666,7 @@ export function encode(channel, data) {
  * `toJSON` closed the socket (the encoded frame is in `out.frame`, for the queue); or minus
  * (16 + a channel-fault code).
  */
-export function sendNow(z, channel, data, out) {
+export function sendNow(z, channel, data, out, id, room) {
   const bad = checkChannel(channel);
   if (bad !== 0) return -16 - bad;
   const ws = z.ws;
@@ -651,20 +680,85 @@ export function sendNow(z, channel, data, out) {
   }
   // The user's `toJSON` may have closed the socket meanwhile: `send` on a closing socket is a
   // silent drop, so check again, and hand the frame back for the queue (encoding it again would
-  // run the user's `toJSON` twice).
-  if (ws.readyState !== 1) {
+  // run the user's `toJSON` twice). A v2 frame too large for the queue's room goes that way too:
+  // the core refuses it (QUEUE_FULL) before anything is sent.
+  if (ws.readyState !== 1 || f.length > room) {
     out.frame = f;
     return -3;
   }
-  ws.send(f);
+  if (id > 0) {
+    ws.send(withId(f, id));
+    out.frame = f; // kept in flight until acknowledged
+  } else {
+    ws.send(f);
+  }
   return f.length;
 }
 
-/** `[data, clientId]` of a welcome frame's parsed value (clientId undefined when not a string). */
-export function welcome(v) {
+/**
+ * `[data, clientId, v2]` of a welcome frame's parsed value for client `z` (clientId undefined when
+ * not a string; v2 true when `data` has `protocol: 2` and `z`'s session: `docs/PROTOCOL.md`).
+ */
+export function welcome(v, z) {
   const d = v.data;
-  const id = d !== null && typeof d === 'object' && typeof d.clientId === 'string' ? d.clientId : undefined;
-  return [d, id];
+  const o = d !== null && typeof d === 'object';
+  const id = o && typeof d.clientId === 'string' ? d.clientId : undefined;
+  return [d, id, o && d.protocol === 2 && d.session === z.s];
+}
+
+/**
+ * What an `ack` frame's parsed value `v` says: its message id (0 unless a whole number from 1 to
+ * 2^32 - 1) times 2, plus 1 when it refuses the message (has an `error`).
+ */
+export function ackOf(v) {
+  const id = v.id;
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) return 0;
+  return id * 2 + (v.error != null ? 1 : 0);
+}
+
+/** Registers `cb` as the acknowledgement callback of client `z`'s message `id`. */
+export function ackOn(z, id, cb) {
+  z.k.set(id, cb);
+}
+
+/**
+ * Settles the acknowledgement callback of client `z`'s message `id`, if it has one: `how` 0
+ * acknowledged, 1 refused (`v` is the `ack` frame, with `error: {code, reason}`), 2 sent on a
+ * protocol v1 link (which cannot confirm), 3 never to be sent (`DISCONNECTED`), 4 refused by the
+ * queue (`QUEUE_FULL`, `v` the error). The callback gets `{success, confirmed, id}` (and `code`,
+ * `reason`, `error` when not successful), always from a microtask (never inside the call that
+ * sent); what it throws goes to the client's `error` handlers, else the console.
+ */
+export function ackSettle(z, id, how, v) {
+  const cb = z.k.get(id);
+  if (cb === undefined) return;
+  z.k.delete(id);
+  const ack = { success: how === 0 || how === 2, confirmed: how < 2, id };
+  if (how === 1) {
+    const e = v.error;
+    ack.code = typeof e?.code === 'string' ? e.code : 'REFUSED';
+    ack.reason = typeof e?.reason === 'string' ? e.reason : String(e?.reason ?? e);
+    ack.error = makeError(R.codes.indexOf('REFUSED'), false, ack.reason);
+    ack.error.code = ack.code;
+    ack.error.reason = ack.reason;
+  } else if (how > 2) {
+    ack.error = how === 3 ? makeError(R.codes.indexOf('DISCONNECTED'), false) : v;
+    ack.code = ack.error.code;
+    ack.reason = ack.error.message;
+  }
+  queueMicrotask(() => {
+    try {
+      cb(ack);
+    } catch (err) {
+      const t = emit(z.r, 'error', err);
+      if (t !== null || !has(z.r, 'error')) consoleError('an acknowledgement callback threw', err);
+    }
+  });
+}
+
+/** Settles every acknowledgement callback of client `z` as never to be sent (it was freed). */
+export function ackDrop(z) {
+  for (const id of [...z.k.keys()]) ackSettle(z, id, 3);
 }
 
 /** `new Date(ms).toISOString()`. */

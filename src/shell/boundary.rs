@@ -29,13 +29,15 @@ extern "C" {
     /// a string, or the error to throw.
     #[wasm_bindgen(js_name = resolveUrl)]
     pub fn resolve_url(configured: &JsValue) -> JsValue;
-    /// `url` with `userId`, `role` and `token` (those that are strings) in its query.
+    /// `url` with `userId`, `role` and `token` (those that are strings)
+    /// in its query, then the protocol v2 offer with `session`.
     #[wasm_bindgen(js_name = withParams)]
     pub fn with_params(
         url: &JsValue,
         user_id: &JsValue,
         role: &JsValue,
         token: &JsValue,
+        session: &JsValue,
     ) -> JsValue;
     /// `text` with every URL in it redacted (query values, user info, fragment).
     pub fn redact(text: &JsValue) -> JsValue;
@@ -48,9 +50,10 @@ extern "C" {
     /// `bufferedAmount` of the client's socket (0 when none).
     #[wasm_bindgen(js_name = socketUnsent)]
     pub fn socket_unsent(z: &JsValue) -> f64;
-    /// Sends a frame; false when not open or `send` threw.
+    /// Sends a frame, with message id `id` in it unless 0; false when not
+    /// open or `send` threw.
     #[wasm_bindgen(js_name = sendFrame)]
-    pub fn send_frame(z: &JsValue, frame: &JsValue) -> bool;
+    pub fn send_frame(z: &JsValue, frame: &JsValue, id: u32) -> bool;
     /// Sets the one wake-up timer to `ms` from now; negative clears it.
     #[wasm_bindgen(js_name = armTimer)]
     pub fn arm_timer(ms: f64);
@@ -97,9 +100,30 @@ extern "C" {
     pub fn encode(channel: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;
     /// `sendMessage` on an open socket in one call (see boundary.js).
     #[wasm_bindgen(js_name = sendNow)]
-    pub fn send_now(z: &JsValue, channel: &JsValue, data: &JsValue, out: &JsValue) -> f64;
-    /// `[data, clientId]` of a welcome frame's parsed value.
-    pub fn welcome(v: &JsValue) -> Array;
+    pub fn send_now(
+        z: &JsValue,
+        channel: &JsValue,
+        data: &JsValue,
+        out: &JsValue,
+        id: u32,
+        room: f64,
+    ) -> f64;
+    /// `[data, clientId, v2]` of a welcome frame's parsed value.
+    pub fn welcome(v: &JsValue, z: &JsValue) -> Array;
+    /// An `ack` frame's message id times 2, plus 1 when it refuses (0: no id).
+    #[wasm_bindgen(js_name = ackOf)]
+    pub fn ack_of(v: &JsValue) -> f64;
+    /// Registers the acknowledgement callback of message `id`.
+    #[wasm_bindgen(js_name = ackOn)]
+    pub fn ack_on(z: &JsValue, id: u32, cb: &JsValue);
+    /// Settles the acknowledgement callback of message `id`, if any (`how`:
+    /// 0 acknowledged, 1 refused, 2 sent unconfirmed, 3 never sent, 4 the
+    /// queue refused it with error `v`). Never throws.
+    #[wasm_bindgen(js_name = ackSettle)]
+    pub fn ack_settle(z: &JsValue, id: u32, how: u32, v: &JsValue);
+    /// Settles every acknowledgement callback as never sent.
+    #[wasm_bindgen(js_name = ackDrop)]
+    pub fn ack_drop(z: &JsValue);
     /// `new Date(ms).toISOString()`.
     pub fn iso(ms: f64) -> JsValue;
     /// A short description of a thrown value.

@@ -62,9 +62,11 @@ impl Events {
 
     /// Keeps what the welcome frame `v` (parsed) says, before `connected`
     /// is emitted, so its handlers see the `clientId`.
-    pub(crate) fn set_welcome(&self, v: &JsValue) {
-        let w = boundary::welcome(v);
+    /// Returns whether it offers protocol v2 for this client's session.
+    pub(crate) fn set_welcome(&self, v: &JsValue) -> bool {
+        let w = boundary::welcome(v, &self.handlers().z);
         *self.welcome.borrow_mut() = (w.get(0), w.get(1).as_string());
+        w.get(2).is_truthy()
     }
 
     /// Writes `msg` to the console when `debug` is on (URLs already redacted).

@@ -70,7 +70,7 @@ fn opt_str(s: Option<&str>) -> JsValue {
 /// `getStats()`: the legacy fields (`connected`, `clientId`, `userId`,
 /// `subscriptions`, `reconnectAttempts`, `lastPong`) and the health counters.
 /// Never includes the token. `now` is the wall clock in ms.
-pub(crate) fn stats<F>(
+pub(crate) fn stats<F: Clone>(
     core: &Machine<F>,
     client_id: Option<&str>,
     user_id: Option<&str>,
@@ -98,6 +98,16 @@ pub(crate) fn stats<F>(
     num("reconnects", s.reconnects as f64);
     num("errors", s.errors as f64);
     num("droppedFrames", s.dropped_frames as f64);
+    num("inFlight", core.in_flight() as f64);
+    num("acknowledged", s.acknowledged as f64);
+    num("refused", s.refused as f64);
+    num("resent", s.resent as f64);
+    let protocol = match core.state() {
+        _ if !core.is_connected() => JsValue::NULL,
+        _ if core.link_v2() => 2.into(),
+        _ => 1.into(),
+    };
+    set(&o, "protocol", protocol);
     let code = s.last_close_code.map_or(JsValue::NULL, JsValue::from);
     set(&o, "lastCloseCode", code);
     set(&o, "lastCloseReason", s.last_close_reason.as_str().into());

@@ -18,12 +18,30 @@ pub fn machine(o: &Options) -> M {
     Machine::new(o)
 }
 
-/// A machine connected at `now` whose socket has opened, actions taken.
+/// A machine connected at `now` whose socket has opened, actions taken
+/// (the welcome has not arrived: user messages wait in the queue).
 pub fn opened(o: &Options, now: f64) -> M {
     let mut m = machine(o);
     m.connect(now);
     let g = m.generation();
     m.on_open(now, g);
+    m.take_actions();
+    m
+}
+
+/// [`opened`], then a welcome at `now` (a frame of 0 bytes, counted in
+/// `messages_in`): user messages go straight out. `v2`: the welcome
+/// offered protocol v2 (acknowledgements).
+pub fn welcomed(o: &Options, now: f64, v2: bool) -> M {
+    let mut m = opened(o, now);
+    let g = m.generation();
+    m.set_protocol(g, v2);
+    m.on_frame(
+        now,
+        g,
+        Some(zantara_websocket::core::FrameType::Connected),
+        0,
+    );
     m.take_actions();
     m
 }
@@ -42,7 +60,7 @@ pub fn sent(acts: &[Action<String>]) -> Vec<String> {
     acts.iter()
         .filter_map(|a| match a {
             Action::Send(Outgoing::Control(s)) => Some(s.clone()),
-            Action::Send(Outgoing::User(s)) => Some(format!("user:{s}")),
+            Action::Send(Outgoing::User(i, _)) => Some(format!("user:{}", i.frame)),
             _ => None,
         })
         .collect()

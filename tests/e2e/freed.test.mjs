@@ -63,7 +63,7 @@ describe('calls after free()', () => {
       return { members: list.map(([k]) => String(k)).sort(), outcomes, messages: [...messages], again };
     }, CALLS);
     assert.deepEqual(r.members, [
-      'connect', 'disconnect', 'getStats', 'isConnected', 'off', 'on', 'once', 'sendMessage', 'shutDown', 'state',
+      'connect', 'disconnect', 'getStats', 'isConnected', 'off', 'on', 'once', 'sendMessage', 'sendWithAck', 'shutDown', 'state',
       'subscribe', 'subscriptions', 'unsubscribe',
     ]);
     assert.deepEqual(r.outcomes, { 'Error:FREED': CALLS });

@@ -99,15 +99,20 @@ export async function fuzzPage({ seed, calls, url, http, prefix, codes }) {
     made++;
     note(`${'  '.repeat(depth)}${what}`);
     depth++;
-    try {
-      f();
-      count('returned');
-    } catch (e) {
+    const refused = (e, how) => {
       const code = e instanceof Error && typeof e.code === 'string' ? e.code : undefined;
-      if ((code === undefined || !known.has(code)) && failures.push(`${what} threw ${e?.name}: ${e?.message}`) === 1) {
+      if ((code === undefined || !known.has(code)) && failures.push(`${what} ${how} ${e?.name}: ${e?.message}`) === 1) {
         firstFailureLast.push(...last);
       }
       count(code ?? `uncoded ${e?.name}`);
+    };
+    try {
+      const r = f();
+      count('returned');
+      // A promise (sendWithAck) must settle with a result or a coded SDK error, like any call.
+      if (r instanceof Promise) r.then(() => count('resolved'), (e) => refused(e, 'rejected with'));
+    } catch (e) {
+      refused(e, 'threw');
     } finally {
       depth--;
     }
@@ -238,6 +243,7 @@ export async function fuzzPage({ seed, calls, url, http, prefix, codes }) {
     if (m.get) return call(`${c.name}.${m.key}`, () => c.ws[m.key]);
     const args = {
       sendMessage: () => [channel(), hostile()],
+      sendWithAck: () => [channel(), hostile(), chance(0.5) ? { timeout: 50 } : hostile()],
       subscribe: () => [channel()],
       unsubscribe: () => [channel()],
       on: () => [event(), handler(c)],

@@ -176,8 +176,11 @@ describe('dispatchFrame', () => {
 describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handlerEmit, dispatchOf', () => {
   test('createClient: an empty registry, no counts, no socket', () => {
     const z = createClient(7, 1234);
-    assert.deepEqual(z, { r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0 });
-    assert.notEqual(createClient(7, 1234).r, z.r, 'each client has its own registry');
+    assert.match(z.s, /^[0-9a-z]{20}$/, 'a protocol v2 session id');
+    assert.deepEqual(z, { r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: new Map() });
+    const other = createClient(7, 1234);
+    assert.notEqual(other.r, z.r, 'each client has its own registry');
+    assert.notEqual(other.s, z.s, 'and its own session');
   });
 
   test('handlerOn adds to z.r (once handlers run once); handlerEmit calls them in order and returns null', () => {

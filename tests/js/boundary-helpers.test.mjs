@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 
 import {
   awaitToken, consoleError, consoleLog, counters, describe as describeError, entries, install, iso, makeError, monotonicNow,
-  navigatorOnline, objectKind, tokenKind, wallOffset, welcome,
+  navigatorOnline, objectKind, tokenKind, wallOffset, welcome, withParams, ackOf, ackOn, ackSettle, ackDrop, createClient,
+  handlerOn,
 } from '../../src/shell/boundary.js';
 import { rules, H, recordSink, withConsole } from './support.mjs';
 
@@ -27,16 +28,58 @@ const codeIndex = (code) => {
 };
 
 describe('helpers', () => {
-  test('welcome: [data, clientId], clientId only when a string', () => {
+  test('welcome: [data, clientId, v2], clientId only when a string, v2 only for protocol 2 and our session', () => {
+    const z = { s: 'sess1' };
     const data = { clientId: 'abc', userId: 'u' };
-    const [d, id] = welcome({ type: 'connected', data });
+    const [d, id, v2] = welcome({ type: 'connected', data }, z);
     assert.equal(d, data);
     assert.equal(id, 'abc');
-    assert.deepEqual(welcome({ data: { clientId: 5 } }), [{ clientId: 5 }, undefined]);
-    assert.deepEqual(welcome({ data: null }), [null, undefined]);
-    assert.deepEqual(welcome({ data: 'abc' }), ['abc', undefined]);
-    assert.deepEqual(welcome({}), [undefined, undefined]);
-    assert.deepEqual(welcome({ data: { clientId: '' } }), [{ clientId: '' }, '']);
+    assert.equal(v2, false);
+    assert.deepEqual(welcome({ data: { clientId: 5 } }, z), [{ clientId: 5 }, undefined, false]);
+    assert.deepEqual(welcome({ data: null }, z), [null, undefined, false]);
+    assert.deepEqual(welcome({ data: 'abc' }, z), ['abc', undefined, false]);
+    assert.deepEqual(welcome({}, z), [undefined, undefined, false]);
+    assert.deepEqual(welcome({ data: { clientId: '' } }, z), [{ clientId: '' }, '', false]);
+    assert.equal(welcome({ data: { protocol: 2, session: 'sess1' } }, z)[2], true);
+    assert.equal(welcome({ data: { protocol: 2, session: 'other' } }, z)[2], false, 'another session');
+    assert.equal(welcome({ data: { protocol: '2', session: 'sess1' } }, z)[2], false);
+    assert.equal(welcome({ data: { protocol: 3, session: 'sess1' } }, z)[2], false);
+  });
+
+  test('withParams: the protocol v2 offer follows the other parameters when a session is given', () => {
+    assert.equal(withParams('ws://h/ws', 'u', undefined, undefined, 'abc'), 'ws://h/ws?userId=u&protocol=2&session=abc');
+    assert.equal(withParams('ws://h/ws', undefined, undefined, undefined, undefined), 'ws://h/ws');
+  });
+
+  test('ackOf: the id times 2, plus 1 for a refusal; 0 without a usable id', () => {
+    assert.equal(ackOf({ type: 'ack', id: 7 }), 14);
+    assert.equal(ackOf({ type: 'ack', id: 7, error: { code: 'X' } }), 15);
+    for (const id of [0, -1, 1.5, '3', null, undefined, 2 ** 32, NaN]) assert.equal(ackOf({ id }), 0, String(id));
+  });
+
+  test('ackSettle: each outcome, from a microtask, once; a throwing callback reaches `error`', async () => {
+    const z = createClient(1, 100);
+    const got = [];
+    for (const id of [1, 2, 3, 4]) ackOn(z, id, (a) => got.push(a));
+    ackSettle(z, 1, 0, { type: 'ack', id: 1 });
+    ackSettle(z, 2, 1, { type: 'ack', id: 2, error: { code: 'FORBIDDEN', reason: 'no' } });
+    ackSettle(z, 3, 2);
+    ackSettle(z, 3, 0, {}); // settled already: nothing
+    ackDrop(z);
+    assert.equal(got.length, 0, 'never inside the call');
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(got.map((a) => [a.id, a.success, a.confirmed, a.code]), [
+      [1, true, true, undefined], [2, false, true, 'FORBIDDEN'], [3, true, false, undefined], [4, false, false, 'DISCONNECTED'],
+    ]);
+    assert.equal(got[1].reason, 'no');
+    assert.equal(got[1].error.code, 'FORBIDDEN');
+    assert.equal(z.k.size, 0);
+    const errors = [];
+    handlerOn(z, 'error', (e) => errors.push(e), false);
+    ackOn(z, 9, () => { throw new Error('boom'); });
+    ackSettle(z, 9, 0, {});
+    await new Promise((r) => setTimeout(r, 0));
+    assert.deepEqual(errors.map((e) => e.message), ['boom']);
   });
 
   test('iso and describe', () => {

@@ -116,10 +116,10 @@ impl Sim {
         self.next_id += 1;
         *text += &format!(" #{id} {size}B");
         let queued: usize = self.queue.iter().map(|q| q.1).sum();
-        let full = !b.writable
+        let full = !b.can_send
             && (self.queue.len() as f64 >= self.o.max_queued_messages
                 || queued.saturating_add(size) as f64 > self.o.max_queued_bytes);
-        if b.writable {
+        if b.can_send {
             self.immediate = Some(id);
         }
         let r = self.m.send(frame_of(id, size), size);
@@ -130,7 +130,7 @@ impl Sim {
         };
         if r.is_ok() {
             self.accepted += 1;
-            if !b.writable {
+            if !b.can_send {
                 self.queue.push_back((id, size));
             }
         } else {
@@ -140,7 +140,7 @@ impl Sim {
         let acts = self.drain();
         if r.is_err() {
             assert_eq!(acts, [Action::Emit(Event::Error(expected_error))]);
-        } else if b.writable {
+        } else if b.can_send {
             assert_eq!(
                 acts.len(),
                 acts.iter()

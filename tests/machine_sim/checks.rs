@@ -145,7 +145,14 @@ impl Sim {
             ConnState::Reconnecting => assert!(!self.sock.is_some_and(|s| s.opened)),
         }
         if m.is_connected() {
-            assert!(st == ConnState::Open && m.queued_messages() == 0);
+            assert_eq!(st, ConnState::Open);
+        }
+        if m.can_send() {
+            assert_eq!(
+                m.queued_messages(),
+                0,
+                "sending straight past waiting messages"
+            );
         }
         // The queue: bounded, and exactly the model.
         assert!(m.queued_messages() as f64 <= self.o.max_queued_messages);

@@ -166,6 +166,8 @@ struct Before {
     gen: u32,
     state: ConnState,
     writable: bool,
+    /// A user message goes straight out (open, welcomed, nothing waiting).
+    can_send: bool,
     attempt: u32,
     deadline: Option<f64>,
 }

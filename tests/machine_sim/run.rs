@@ -215,6 +215,7 @@ impl Sim {
             gen: self.m.generation(),
             state: self.m.state(),
             writable: self.m.is_connected(),
+            can_send: self.m.can_send(),
             attempt: self.m.attempt(),
             deadline: self.m.next_deadline(),
         }

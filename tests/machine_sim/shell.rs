@@ -62,8 +62,8 @@ impl Sim {
                             }
                             (t.len(), None)
                         }
-                        Outgoing::User(f) => {
-                            let (id, size) = parse_frame(f);
+                        Outgoing::User(item, _) => {
+                            let (id, size) = parse_frame(&item.frame);
                             if self.immediate == Some(id) {
                                 self.immediate = None;
                             } else {

@@ -2,7 +2,7 @@
 // Reference server for zantara-websocket: the protocol in docs/ARCHITECTURE.md ("Wire protocol"),
 // plus the admin calls and, when enabled, the fault controls the tests use.
 //
-//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]
+//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--verbose]
 //
 // Serves www/public/ at / (not www/server/: its own source is not downloadable), the repository's pkg/ at /pkg/,
 // WebSocket on /ws, the admin calls on POST /call and, with --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
@@ -57,6 +57,7 @@ function adminCall(hub, { key, params }) {
  * @param {string} [opts.host='127.0.0.1']
  * @param {boolean} [opts.faults=false] mount /__control/
  * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables it
+ * @param {1 | 2} [opts.protocol=2] the highest protocol spoken (1: seed 001 only; 2: docs/PROTOCOL.md)
  * @param {string} [opts.publicDir] static root served at / (default www/public/)
  * @param {string} [opts.pkgDir] static root served at /pkg/
  * @param {((msg: string) => void) | null} [opts.log] defaults to stderr; null silences
@@ -69,13 +70,14 @@ export async function startServer(opts = {}) {
     host = '127.0.0.1',
     faults = false,
     heartbeatMs = 30_000,
+    protocol = 2,
     publicDir = PUBLIC_DIR,
     pkgDir = PKG_DIR,
     verbose = false,
   } = opts;
   const log = opts.log === null ? () => {} : (opts.log ?? ((msg) => process.stderr.write(`${msg}\n`)));
 
-  const hub = new Hub({ heartbeatMs, log });
+  const hub = new Hub({ heartbeatMs, protocol, log });
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });
@@ -168,7 +170,7 @@ export async function startServer(opts = {}) {
 // ---- command line ----
 
 function parseArgs(argv) {
-  const opts = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', faults: false, heartbeatMs: 30_000 };
+  const opts = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1', faults: false, heartbeatMs: 30_000, protocol: 2 };
   const value = (i, flag) => {
     if (i >= argv.length) throw new Error(`${flag} needs a value`);
     return argv[i];
@@ -181,6 +183,7 @@ function parseArgs(argv) {
       case '--host': opts.host = next(); break;
       case '--faults': opts.faults = true; break;
       case '--heartbeat-ms': opts.heartbeatMs = Number(next()); break;
+      case '--protocol': opts.protocol = Number(next()); break;
       case '--verbose': opts.verbose = true; break;
       // Used by the supervisor: exit when its end of our stdin goes away, so no orphan outlives it.
       case '--exit-on-stdin-close': opts.exitOnStdinClose = true; break;
@@ -189,6 +192,7 @@ function parseArgs(argv) {
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535');
   if (!Number.isInteger(opts.heartbeatMs) || opts.heartbeatMs < 0) throw new Error('--heartbeat-ms must be >= 0');
+  if (opts.protocol !== 1 && opts.protocol !== 2) throw new Error('--protocol must be 1 or 2');
   return opts;
 }
 
@@ -201,7 +205,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--verbose]\n`);
+    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--verbose]\n`);
     process.exit(2);
   }
 

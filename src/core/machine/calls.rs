@@ -3,11 +3,12 @@
 
 use super::{Action, ConnState, Event, Machine, Outgoing, Socket};
 use crate::core::frame::FrameType;
+use crate::core::queue::Item;
 use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// `connect()`: starts connecting if `Closed`; returns false (and does
     /// nothing) when already connecting, open or reconnecting.
     pub fn connect(&mut self, now: f64) -> bool {
@@ -35,6 +36,8 @@ impl<F> Machine<F> {
             });
         }
         self.forget_socket();
+        // Unacknowledged messages are sent again after a later `connect()`.
+        self.queue.rewind();
         self.reconnect_at = None;
         self.recheck_at = None;
         self.generation = self.generation.wrapping_add(1);
@@ -78,17 +81,62 @@ impl<F> Machine<F> {
         true
     }
 
-    /// `sendMessage`: sends the encoded frame now if open, else queues it.
-    /// A full queue is an error (also emitted on `error`) and nothing changes.
-    pub fn send(&mut self, frame: F, bytes: usize) -> Result<(), Error> {
-        if self.is_connected() {
-            self.count_out(bytes);
-            self.out.push(Action::Send(Outgoing::User(frame)));
-            return Ok(());
+    /// `sendMessage`: sends the encoded frame now if [`can_send`](Self::can_send),
+    /// else queues it (sent after the next welcome). Returns the message's
+    /// id (from 1, strictly increasing). On a protocol v2 link the message
+    /// stays queued, in flight, until the server acknowledges it, so it
+    /// counts against the queue bounds meanwhile. A full queue is an error
+    /// (also emitted on `error`) and nothing changes.
+    pub fn send(&mut self, frame: F, bytes: usize) -> Result<u32, Error> {
+        let id = self.last_id.wrapping_add(1).max(1);
+        if !self.can_send() {
+            self.queue
+                .push(frame, bytes, id)
+                .inspect_err(|e| self.report(e.clone()))?;
+            self.last_id = id;
+            return Ok(id);
         }
-        self.queue
-            .push(frame, bytes)
-            .inspect_err(|e| self.report(e.clone()))
+        let v2 = self.link_v2();
+        if v2 {
+            self.queue
+                .push_in_flight(frame.clone(), bytes, id)
+                .inspect_err(|e| self.report(e.clone()))?;
+        }
+        self.last_id = id;
+        self.count_out(bytes);
+        let item = Item {
+            frame,
+            bytes,
+            id,
+            sent_before: false,
+        };
+        self.out.push(Action::Send(Outgoing::User(item, v2)));
+        Ok(id)
+    }
+
+    /// For the shell's fast path of `sendMessage`: when a message may go
+    /// straight to the socket, its id, whether the id goes on the wire (v2)
+    /// and how many bytes it may have (`usize::MAX` on a v1 link, where
+    /// nothing is kept); `None` when it must take [`send`](Self::send).
+    pub fn direct(&mut self) -> Option<(u32, bool, usize)> {
+        if !self.can_send() {
+            return None;
+        }
+        let v2 = self.link_v2();
+        let room = if v2 { self.queue.room()? } else { usize::MAX };
+        self.last_id = self.last_id.wrapping_add(1).max(1);
+        Some((self.last_id, v2, room))
+    }
+
+    /// A user frame of `bytes` was handed to the open socket directly by the
+    /// shell (after [`direct`](Self::direct) gave it `id`); counts it and,
+    /// on a v2 link, keeps `frame` in flight until its acknowledgement.
+    pub fn sent_direct(&mut self, id: u32, frame: Option<F>, bytes: usize) {
+        self.count_out(bytes);
+        if let Some(frame) = frame {
+            // `direct` checked the room: this cannot be refused.
+            let _ = self.queue.push_in_flight(frame, bytes, id);
+        }
     }
 
     /// Counts an error the shell reports itself (a handler that threw).

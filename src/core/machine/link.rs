@@ -3,13 +3,13 @@
 //! attempt that failed before a socket existed.
 
 use super::liveness::{Expiry, ERROR_CLOSE_GRACE_MS};
-use super::{Action, Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
+use super::{Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
 use crate::core::frame::{encode_control, FrameType};
 use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// The shell created the WebSocket of `generation` (the token, if any,
     /// had arrived). A connect timeout before this call is reported as
     /// `TOKEN_FAILED` ("no token within connectTimeout") on `error`.
@@ -56,6 +56,7 @@ impl<F> Machine<F> {
             ping_sent_at: None,
             probe: None,
             connected_emitted: false,
+            v2: false,
         });
         self.stats.connections += 1;
         if self.stats.connections > 1 {
@@ -71,11 +72,40 @@ impl<F> Machine<F> {
         for frame in frames {
             self.push_control(frame);
         }
-        while let Some((frame, bytes)) = self.queue.pop() {
-            self.count_out(bytes);
-            self.out.push(Action::Send(Outgoing::User(frame)));
-        }
+        // Queued messages wait for the welcome (or its grace): a server that
+        // accepts and then refuses (1008) or crashes gets none of them.
         self.set_state(ConnState::Open, "open");
+    }
+
+    /// The welcome frame of the socket of `generation` said which protocol
+    /// the server speaks: `v2` when its `data` has `protocol: 2` and this
+    /// client's session (see `docs/PROTOCOL.md`). Called before
+    /// [`on_frame`](Self::on_frame) hands the welcome over.
+    pub fn set_protocol(&mut self, generation: u32, v2: bool) {
+        if generation != self.generation {
+            return;
+        }
+        if let Some(link) = self.link() {
+            if !link.connected_emitted {
+                link.v2 = v2;
+            }
+        }
+    }
+
+    /// An `ack` frame for message `id` arrived on the socket of `generation`
+    /// (protocol v2; `refused` when it carries an `error`): the message
+    /// leaves the queue. Returns false when no message `id` was in flight
+    /// (a stale socket, a duplicate or unknown id), which the shell ignores.
+    pub fn on_ack(&mut self, generation: u32, id: u32, refused: bool) -> bool {
+        if generation != self.generation || !self.link_v2() || !self.queue.ack(id) {
+            return false;
+        }
+        if refused {
+            self.stats.refused += 1;
+        } else {
+            self.stats.acknowledged += 1;
+        }
+        true
     }
 
     /// A frame of `bytes` arrived on the socket of `generation`; `kind` is its
@@ -109,7 +139,10 @@ impl<F> Machine<F> {
         self.stats.messages_in += 1;
         self.stats.bytes_in += bytes as u64;
         match kind {
-            Some(FrameType::Connected) if first_welcome => self.emit(Event::Connected),
+            Some(FrameType::Connected) if first_welcome => {
+                self.flush();
+                self.emit(Event::Connected);
+            }
             Some(FrameType::Pong) => {
                 self.stats.last_pong_ms = Some(self.wall(now));
                 if let Some(sent) = ping_sent {
@@ -136,12 +169,6 @@ impl<F> Machine<F> {
         }
     }
 
-    /// A user frame was handed to the open socket directly by the shell
-    /// (the fast path of `sendMessage`); counts it.
-    pub fn sent_direct(&mut self, bytes: usize) {
-        self.count_out(bytes);
-    }
-
     /// The socket of `generation` closed as `close` says. `random` is in
     /// `[0, 1)` for jitter.
     pub fn on_close(&mut self, now: f64, generation: u32, close: &Close<'_>, random: f64) {
@@ -160,10 +187,14 @@ impl<F> Machine<F> {
         }
         self.stats.messages_out = self.stats.messages_out.saturating_sub(1);
         self.stats.bytes_out = self.stats.bytes_out.saturating_sub(bytes as u64);
-        // Control frames are rebuilt from the subscription set on reconnect.
-        if let Outgoing::User(f) = frame {
-            if let Err(e) = self.queue.push(f, bytes) {
-                self.report(e);
+        // Control frames are rebuilt from the subscription set on reconnect;
+        // a v2 message is still in the queue, in flight (sent again after the
+        // loss); a v1 message goes back in front of the waiting ones.
+        // One that no longer fits is refused, reported on `error`.
+        if let Outgoing::User(item, false) = frame {
+            match self.queue.check_room(item.bytes) {
+                Ok(()) => self.queue.unsend(item),
+                Err(e) => self.report(e),
             }
         }
     }

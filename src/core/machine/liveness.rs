@@ -77,7 +77,7 @@ impl Probe {
     }
 }
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// Starts a probe at once, if a socket is open, `heartbeatTimeout > 0`
     /// and none is outstanding: a ping (when the socket can send), and the
     /// link is dead if no frame arrives within the probe window
@@ -193,6 +193,7 @@ impl<F> Machine<F> {
             self.attempt = 0;
         }
         if welcome_due {
+            self.flush();
             self.emit(Event::Connected);
         }
         if ping_due {

@@ -7,7 +7,7 @@ use crate::core::CloseReaction;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// Whether the SDK should try again after `loss` with close `code`: the
     /// one place the reconnect-or-stop decision is made. A dead link or a
     /// handshake that never completed says nothing about the server, so it
@@ -28,6 +28,8 @@ impl<F> Machine<F> {
     pub(super) fn lost(&mut self, now: f64, close: &Close<'_>, loss: Loss, random: f64) {
         let was_open = matches!(self.socket, Socket::Open(_));
         self.forget_socket();
+        // What the server did not acknowledge is sent again on the next link.
+        self.queue.rewind();
         let Close {
             code,
             reason,

@@ -74,11 +74,13 @@ pub struct Machine<F> {
     pub(super) wall_offset: Option<f64>,
     pub(super) subs: Subs,
     pub(super) queue: Queue<F>,
+    /// The id of the last user message (ids start at 1).
+    pub(super) last_id: u32,
     pub(super) stats: Stats,
     pub(super) out: Vec<Action<F>>,
 }
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// A machine in state `Closed` configured by `opts`.
     pub fn new(opts: &Options) -> Self {
         Self {
@@ -107,6 +109,7 @@ impl<F> Machine<F> {
                 opts.max_queued_messages as usize,
                 opts.max_queued_bytes as usize,
             ),
+            last_id: 0,
             stats: Stats::default(),
             out: Vec::new(),
         }
@@ -140,6 +143,31 @@ impl<F> Machine<F> {
         matches!(&self.socket, Socket::Open(link) if link.writable)
     }
 
+    /// True when a user message goes straight to the socket: it is open,
+    /// the server's welcome arrived (or its grace ran out), and nothing
+    /// waits in the queue before it.
+    pub fn can_send(&self) -> bool {
+        matches!(&self.socket, Socket::Open(l) if l.writable && l.connected_emitted)
+            && self.queue.waiting() == 0
+    }
+
+    /// True when the open link speaks protocol v2 (its welcome said so):
+    /// user messages carry ids and are acknowledged.
+    pub fn link_v2(&self) -> bool {
+        matches!(&self.socket, Socket::Open(l) if l.v2)
+    }
+
+    /// Messages handed to the socket and awaiting acknowledgement.
+    pub fn in_flight(&self) -> usize {
+        self.queue.in_flight()
+    }
+
+    /// The ids of every message not yet taken by the server (waiting or in
+    /// flight), oldest first.
+    pub fn pending_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.queue.ids()
+    }
+
     pub(super) fn link(&mut self) -> Option<&mut Link> {
         match &mut self.socket {
             Socket::Open(link) => Some(link),
@@ -162,7 +190,7 @@ impl<F> Machine<F> {
         self.subs.contains(channel)
     }
 
-    /// Messages waiting in the queue.
+    /// Messages in the queue (waiting, and in flight on a v2 link).
     pub fn queued_messages(&self) -> usize {
         self.queue.len()
     }
@@ -254,6 +282,23 @@ impl<F> Machine<F> {
     pub(super) fn push_control(&mut self, frame: String) {
         self.count_out(frame.len());
         self.out.push(Action::Send(Outgoing::Control(frame)));
+    }
+
+    /// The link is established (welcome, or its grace ran out): every
+    /// queued message goes out in order, each kept in flight on a v2 link.
+    /// A socket found unable to send keeps them for the next link.
+    pub(super) fn flush(&mut self) {
+        if !self.is_connected() {
+            return;
+        }
+        let v2 = self.link_v2();
+        while let Some(item) = self.queue.send_next(v2) {
+            self.count_out(item.bytes);
+            if item.sent_before {
+                self.stats.resent += 1;
+            }
+            self.out.push(Action::Send(Outgoing::User(item, v2)));
+        }
     }
 
     pub(super) fn count_out(&mut self, bytes: usize) {

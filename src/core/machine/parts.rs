@@ -46,8 +46,11 @@ pub(in crate::core) struct Link {
     pub(in crate::core) ping_sent_at: Option<f64>,
     /// The outstanding probe, if any.
     pub(in crate::core) probe: Option<Probe>,
-    /// Whether `connected` fired on this connection.
+    /// Whether `connected` fired on this connection (the welcome arrived or
+    /// its grace ran out): only then are user messages sent.
     pub(in crate::core) connected_emitted: bool,
+    /// Whether the welcome said protocol v2 (acknowledgements, ids).
+    pub(in crate::core) v2: bool,
 }
 
 /// Why a connection (or an attempt) was lost.

@@ -9,7 +9,7 @@ use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-impl<F> Machine<F> {
+impl<F: Clone> Machine<F> {
     /// The wake-up timer fired (or any time): acts on every deadline that has
     /// passed by `now`. `unsent_bytes` is the current socket's
     /// `bufferedAmount`, reported if the link is declared dead. The shell

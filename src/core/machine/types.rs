@@ -2,6 +2,7 @@
 //! the frames it hands out, the events for the page, the actions to carry
 //! out, and how a socket closed.
 
+use crate::core::queue::Item;
 use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -37,8 +38,10 @@ impl ConnState {
 pub enum Outgoing<F> {
     /// A control frame encoded by the core (`subscribe`, `unsubscribe`, `ping`).
     Control(String),
-    /// A user message, encoded by the shell.
-    User(F),
+    /// A user message, encoded by the shell (without its id), and whether
+    /// its id goes on the wire (a protocol v2 link: the shell writes
+    /// `{"id":N,` before the rest of the frame; see `docs/PROTOCOL.md`).
+    User(Item<F>, bool),
 }
 
 /// An event for the page's handlers.

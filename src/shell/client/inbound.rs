@@ -9,6 +9,7 @@ use crate::core::codes::{Verdict, EXCERPT_CHARS};
 use crate::core::frame::push_decimal;
 use crate::core::Close;
 use crate::prelude::*;
+use crate::shell::boundary;
 
 impl Client {
     pub(super) fn on_open(&self, generation: u32) {
@@ -52,8 +53,10 @@ impl Client {
         let verdict = Verdict::from_code(verdict).unwrap_or(Verdict::NotJson);
         let kind = verdict.frame_type();
         if verdict == Verdict::Connected && self.core.borrow().generation() == generation {
-            // Before the core emits `connected`, so handlers see the clientId.
-            self.events.set_welcome(value);
+            // Before the core emits `connected`, so handlers see the clientId
+            // and the queue is flushed in the protocol the welcome names.
+            let v2 = self.events.set_welcome(value);
+            self.core.borrow_mut().set_protocol(generation, v2);
         }
         if !self
             .core
@@ -71,6 +74,14 @@ impl Client {
                 self.with_core(|c| c.frame_dropped(e));
             }
             return;
+        }
+        if verdict == Verdict::Ack {
+            let code = boundary::ack_of(value);
+            let id = (code / 2.0) as u32;
+            let refused = code % 2.0 != 0.0;
+            if self.core.borrow_mut().on_ack(generation, id, refused) {
+                boundary::ack_settle(self.z(), id, u32::from(refused), value);
+            }
         }
         self.run();
         self.events.dispatch_frame(value, &|| self.count_error());

@@ -231,9 +231,36 @@ impl Client {
         boundary::navigator_online().as_bool()
     }
 
-    /// Whether the core says frames can go straight to the socket.
-    pub(crate) fn writable(&self) -> bool {
-        self.has_socket.get() && self.core.borrow().is_connected()
+    /// When a user message may go straight to the socket: its id, whether
+    /// the id goes on the wire and the bytes it may have (see
+    /// `Machine::direct`).
+    pub(crate) fn direct(&self) -> Option<(u32, bool, usize)> {
+        if !self.has_socket.get() {
+            return None;
+        }
+        self.core.borrow_mut().direct()
+    }
+
+    /// Queues or sends an encoded user message through the core, with its
+    /// acknowledgement callback `ack` (undefined: none) registered before
+    /// anything is sent. False when the queue refused it (`ack` then hears
+    /// `QUEUE_FULL`).
+    pub(crate) fn send_queued(&self, text: JsString, bytes: usize, ack: &JsValue) -> bool {
+        let r = {
+            let mut core = self.core.borrow_mut();
+            core.set_wall_offset(now(), boundary::wall_offset());
+            core.send(text, bytes)
+        };
+        match r {
+            Ok(id) if !ack.is_undefined() => boundary::ack_on(self.z(), id, ack),
+            Err(ref e) if !ack.is_undefined() => {
+                boundary::ack_on(self.z(), 0, ack);
+                boundary::ack_settle(self.z(), 0, 4, &super::util::to_js_error(e));
+            }
+            _ => {}
+        }
+        self.run();
+        r.is_ok()
     }
 
     /// Bytes handed to the socket that it has not sent (`bufferedAmount`).
@@ -266,12 +293,15 @@ impl Client {
     pub(crate) fn shut_down(&self) {
         self.shut_down.set(true);
         self.with_core(|c| c.disconnect(now()));
+        // What was not acknowledged will never be sent now.
+        boundary::ack_drop(self.z());
     }
 
-    /// Counts a user frame `sendNow` handed to the socket (no actions follow,
-    /// so nothing is run: this is the hot path).
-    pub(crate) fn sent_direct(&self, units: usize) {
-        self.core.borrow_mut().sent_direct(units);
+    /// Counts a user frame `sendNow` handed to the socket as message `id`,
+    /// kept in flight when `frame` is given (a v2 link). No actions follow,
+    /// so nothing is run: this is the hot path.
+    pub(crate) fn sent_direct(&self, id: u32, frame: Option<JsString>, units: usize) {
+        self.core.borrow_mut().sent_direct(id, frame, units);
     }
 
     // ----- carrying out the core's actions -----------------------------------
@@ -333,11 +363,21 @@ impl Client {
     fn send(&self, out: Outgoing<JsString>) {
         let sent = self.has_socket.get()
             && match &out {
-                Outgoing::Control(text) => boundary::send_frame(self.z(), &JsValue::from_str(text)),
-                Outgoing::User(text) => boundary::send_frame(self.z(), text),
+                Outgoing::Control(text) => {
+                    boundary::send_frame(self.z(), &JsValue::from_str(text), 0)
+                }
+                Outgoing::User(item, v2) => {
+                    let wire_id = if *v2 { item.id } else { 0 };
+                    boundary::send_frame(self.z(), &item.frame, wire_id)
+                }
             };
-        if !sent {
-            self.requeue(out);
+        match &out {
+            // A v1 link cannot confirm: the callback hears it was sent.
+            Outgoing::User(item, false) if sent => {
+                boundary::ack_settle(self.z(), item.id, 2, &JsValue::UNDEFINED)
+            }
+            _ if !sent => self.requeue(out),
+            _ => {}
         }
     }
 
@@ -346,7 +386,7 @@ impl Client {
     pub(super) fn requeue(&self, out: Outgoing<JsString>) {
         let bytes = match &out {
             Outgoing::Control(t) => t.len(),
-            Outgoing::User(t) => t.length() as usize,
+            Outgoing::User(item, _) => item.bytes,
         };
         self.core.borrow_mut().not_writable(out, bytes);
     }

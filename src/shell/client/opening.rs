@@ -61,6 +61,7 @@ impl Client {
             &text(self.events.user_id()),
             &text(cfg.role.as_deref()),
             &text(token.as_deref()),
+            &crate::shell::util::get(self.z(), "s"),
         );
         self.events.log_redacted("connecting to", &url);
         self.drop_socket(0, "");

@@ -27,13 +27,21 @@ export function parseConnectQuery(reqUrl) {
     params = new URLSearchParams();
   }
   const echo = params.get('echo');
+  const session = params.get('session');
   return {
     userId: params.get('userId') || 'anonymous',
     role: params.get('role') || 'member',
     token: params.get('token'), // null when absent
     echo: echo === '1' || echo === 'true',
+    // The protocol v2 offer (docs/PROTOCOL.md): `protocol=2` and a session id of 1-64 [A-Za-z0-9_-].
+    protocol: params.get('protocol') === '2' && /^[\w-]{1,64}$/.test(session ?? '') ? 2 : 1,
+    session: /^[\w-]{1,64}$/.test(session ?? '') ? session : null,
   };
 }
+
+/** Channels whose messages the server refuses (protocol v2 answers with an `ack` carrying this error). */
+export const READ_ONLY_PREFIX = 'readonly:';
+const READ_ONLY_ERROR = { code: 'FORBIDDEN', reason: 'channel is read-only' };
 
 /** One accepted connection and what the server knows about it. */
 class Client {
@@ -52,6 +60,7 @@ class Client {
     this.badFrames = 0;
     this.connectedAt = Date.now();
     this.timers = new Set(); // per-connection fault timers, cleared on close
+    this.session = null; // the protocol v2 session (acknowledgements, duplicate filter), else null
   }
 
   /** The fault-control listing (the only place the token is ever exposed). */
@@ -68,6 +77,7 @@ class Client {
       pingsIn: this.pingsIn,
       badFrames: this.badFrames,
       connectedAt: this.connectedAt,
+      protocol: this.session ? 2 : 1,
     };
   }
 }
@@ -77,17 +87,27 @@ export class Hub {
   #clients = new Map();
   /** @type {Map<string, Set<Client>>} channel name → subscribers; empty channels are deleted */
   #channels = new Map();
+  /** @type {Map<string, {id: string, lastId: number, conns: number, timer: any}>} protocol v2 sessions */
+  #sessions = new Map();
   #heartbeat = null;
   #log;
+  #protocol;
+  #sessionTtlMs;
 
   /**
    * @param {object} [opts]
    * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables the heartbeat
+   * @param {1 | 2} [opts.protocol=2] the highest protocol spoken: 1 is the seed-001 protocol only
+   * @param {number} [opts.sessionTtlMs=120000] how long a v2 session (its duplicate filter) outlives its last connection
    * @param {(msg: string) => void} [opts.log]
    */
-  constructor({ heartbeatMs = 30_000, log = () => {} } = {}) {
+  constructor({ heartbeatMs = 30_000, protocol = 2, sessionTtlMs = 120_000, log = () => {} } = {}) {
     this.#log = log;
-    this.counters = { messagesIn: 0, messagesOut: 0, badFrames: 0, connectionsTotal: 0 };
+    this.#protocol = protocol;
+    this.#sessionTtlMs = sessionTtlMs;
+    this.counters = {
+      messagesIn: 0, messagesOut: 0, badFrames: 0, connectionsTotal: 0, acknowledged: 0, duplicates: 0, refused: 0,
+    };
     if (heartbeatMs > 0) {
       // setImmediate: after an event-loop stall, read the pongs already waiting in the poll phase before judging.
       this.#heartbeat = setInterval(() => setImmediate(() => this.#beat()), heartbeatMs);
@@ -113,14 +133,34 @@ export class Hub {
     // ws resumes the socket itself after draining its receiver; a muted link must stay unread.
     ws._socket?.on('resume', () => { if (client.muted) ws._socket.pause(); });
 
+    if (query.protocol === 2 && this.#protocol >= 2) client.session = this.#join(query.session);
     if (welcome) {
-      this.deliver(client, JSON.stringify({
-        type: 'connected',
-        data: { clientId: client.clientId, userId: client.userId, role: client.role },
-        timestamp: now(),
-      }));
+      const data = { clientId: client.clientId, userId: client.userId, role: client.role };
+      if (client.session) Object.assign(data, { protocol: 2, session: client.session.id });
+      this.deliver(client, JSON.stringify({ type: 'connected', data, timestamp: now() }));
     }
     return client;
+  }
+
+  /** The v2 session `id`, created on first use; it stays while a connection uses it, then `sessionTtlMs`. */
+  #join(id) {
+    let s = this.#sessions.get(id);
+    if (!s) this.#sessions.set(id, (s = { id, lastId: 0, conns: 0, timer: null }));
+    clearTimeout(s.timer);
+    s.timer = null;
+    s.conns++;
+    return s;
+  }
+
+  #leaveSession(s) {
+    if (--s.conns > 0) return;
+    s.timer = setTimeout(() => this.#sessions.delete(s.id), this.#sessionTtlMs);
+    s.timer.unref?.();
+  }
+
+  /** Sessions the server remembers (for tests). */
+  get sessions() {
+    return this.#sessions.size;
   }
 
   /** All open connections, or those matching `target` ({userId} and/or {clientId}). */
@@ -242,6 +282,7 @@ export class Hub {
   #forget(client) {
     for (const timer of client.timers) clearTimeout(timer);
     client.timers.clear();
+    if (client.session) this.#leaveSession(client.session);
     for (const name of client.channels) this.#leave(client, name);
     this.#clients.delete(client.clientId);
   }
@@ -289,9 +330,26 @@ export class Hub {
         this.#leave(client, frame.channel);
         break;
       case 'message': {
-        // To the other subscribers; back to the sender only if it opted in with echo=1 (subscribed or not).
-        const { frame: text } = this.broadcast(frame.channel, frame.data, { from: client.clientId, exclude: client });
-        if (client.echo) this.deliver(client, text);
+        const s = client.session;
+        const id = frame.id;
+        const tracked = s !== null && Number.isInteger(id) && id >= 1 && id <= 0xffffffff;
+        const refused = frame.channel.startsWith(READ_ONLY_PREFIX);
+        // Protocol v2: an id at or below the session's last is a re-send of a message already taken: acknowledged
+        // again (with the same answer), never delivered twice.
+        if (tracked && id <= s.lastId) {
+          this.counters.duplicates++;
+        } else if (!refused) {
+          if (tracked) s.lastId = id;
+          // To the other subscribers; back to the sender only if it opted in with echo=1 (subscribed or not).
+          const { frame: text } = this.broadcast(frame.channel, frame.data, { from: client.clientId, exclude: client });
+          if (client.echo) this.deliver(client, text);
+        } else if (tracked) {
+          s.lastId = id;
+        }
+        if (!tracked) break;
+        if (refused) this.counters.refused++;
+        else this.counters.acknowledged++;
+        this.deliver(client, JSON.stringify(refused ? { type: 'ack', id, error: READ_ONLY_ERROR } : { type: 'ack', id }));
         break;
       }
       case 'ping':

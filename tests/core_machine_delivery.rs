@@ -1,0 +1,162 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Scenario tests of delivery (`docs/PROTOCOL.md`), native, with injected
+//! time: the queue waits for the welcome, protocol v2 keeps each message
+//! until the server acknowledges it and sends it again after a lost link,
+//! unacknowledged messages count against the queue bounds, and a v1 link
+//! keeps nothing.
+
+mod core_support;
+
+use core_support::machine::{close, opened, opts, welcomed, M};
+use zantara_websocket::core::{Action, FrameType, Options, Outgoing};
+
+/// The user messages the actions hand over: `(frame, id, id on the wire)`.
+fn users(m: &mut M) -> Vec<(String, u32, bool)> {
+    m.take_actions()
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Send(Outgoing::User(item, v2)) => Some((item.frame, item.id, v2)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reconnects after a close 1006 at `t` (reconnect delay 3000 ms) and
+/// delivers a welcome offering protocol `v2`.
+fn reconnect(m: &mut M, t: f64, v2: bool) {
+    close(m, t, 1006);
+    m.tick(t + 3000.0, 0.0, 0);
+    let g = m.generation();
+    m.on_open(t + 3001.0, g);
+    m.set_protocol(g, v2);
+    m.on_frame(t + 3002.0, g, Some(FrameType::Connected), 0);
+}
+
+#[test]
+fn v2_keeps_each_message_until_acknowledged_and_resends_the_rest_in_order() {
+    let mut m = welcomed(&opts(), 0.0, true);
+    for i in 1..=5 {
+        assert_eq!(m.send(format!("m{i}"), 2), Ok(i));
+    }
+    let sent = users(&mut m);
+    assert_eq!(sent.len(), 5);
+    assert!(sent.iter().all(|(_, _, v2)| *v2), "ids go on the wire");
+    assert_eq!((m.in_flight(), m.queued_messages()), (5, 5));
+    let g = m.generation();
+    assert!(m.on_ack(g, 1, false));
+    assert!(m.on_ack(g, 3, false), "acknowledgements in any order");
+    assert!(!m.on_ack(g, 3, false), "a duplicate ack is ignored");
+    assert!(!m.on_ack(g, 99, false), "an unknown id is ignored");
+    assert!(m.on_ack(g, 2, true), "a refusal also takes the message");
+    assert_eq!((m.stats().acknowledged, m.stats().refused), (2, 1));
+    assert_eq!(m.pending_ids().collect::<Vec<_>>(), [4, 5]);
+
+    // The link dies; a message sent meanwhile waits behind 4 and 5.
+    close(&mut m, 10.0, 1006);
+    assert!(
+        !m.on_ack(g, 4, false),
+        "an ack of the old socket is ignored"
+    );
+    m.send("m6".into(), 2).unwrap();
+    assert_eq!(m.in_flight(), 0);
+    m.tick(3010.0, 0.0, 0);
+    let g2 = m.generation();
+    m.on_open(3011.0, g2);
+    assert!(users(&mut m).is_empty(), "nothing before the welcome");
+    m.set_protocol(g2, true);
+    m.on_frame(3012.0, g2, Some(FrameType::Connected), 0);
+    let again: Vec<u32> = users(&mut m).iter().map(|u| u.1).collect();
+    assert_eq!(
+        again,
+        [4, 5, 6],
+        "unacknowledged first, in order, then the new one"
+    );
+    assert_eq!(m.stats().resent, 2);
+    assert_eq!(m.in_flight(), 3);
+    for id in [4, 5, 6] {
+        assert!(m.on_ack(g2, id, false));
+    }
+    assert_eq!((m.queued_messages(), m.stats().acknowledged), (0, 5));
+}
+
+#[test]
+fn a_server_that_accepts_then_refuses_with_1008_gets_nothing_and_a_fixed_connect_gets_all() {
+    let mut m = opened(&opts(), 0.0);
+    for i in 0..20 {
+        m.send(format!("q{i}"), 3).unwrap();
+    }
+    assert!(users(&mut m).is_empty());
+    close(&mut m, 5.0, 1008);
+    assert_eq!(m.state(), zantara_websocket::core::ConnState::Closed);
+    assert_eq!(m.queued_messages(), 20, "kept for a later connect()");
+    assert!(m.connect(100.0));
+    let g = m.generation();
+    m.on_open(101.0, g);
+    m.on_frame(102.0, g, Some(FrameType::Connected), 0);
+    let got: Vec<String> = users(&mut m).into_iter().map(|u| u.0).collect();
+    assert_eq!(got, (0..20).map(|i| format!("q{i}")).collect::<Vec<_>>());
+    assert_eq!(m.stats().resent, 0, "none of them had been sent");
+}
+
+#[test]
+fn without_a_welcome_the_queue_goes_out_when_its_grace_runs_out() {
+    let mut m = opened(&opts(), 0.0);
+    m.send("late".into(), 4).unwrap();
+    assert!(users(&mut m).is_empty());
+    m.tick(opts().welcome_timeout, 0.0, 0);
+    assert_eq!(users(&mut m).len(), 1);
+    assert!(!m.link_v2(), "no welcome is protocol v1");
+    assert_eq!(m.queued_messages(), 0, "v1 keeps nothing");
+}
+
+#[test]
+fn unacknowledged_messages_count_against_the_queue_bounds() {
+    let o = Options {
+        max_queued_messages: 2.0,
+        ..opts()
+    };
+    let mut m = welcomed(&o, 0.0, true);
+    m.send("a".into(), 1).unwrap();
+    m.send("b".into(), 1).unwrap();
+    let e = m.send("c".into(), 1).unwrap_err();
+    assert_eq!(e.code(), "QUEUE_FULL");
+    assert_eq!(m.direct(), None, "the fast path refuses too");
+    let g = m.generation();
+    m.on_ack(g, 1, false);
+    let (id, v2, room) = m.direct().expect("room for one");
+    assert!(v2 && room > 0 && id > 2);
+    m.sent_direct(id, Some("d".into()), 1);
+    assert_eq!(m.in_flight(), 2);
+}
+
+#[test]
+fn a_v1_link_sends_without_ids_and_keeps_nothing() {
+    let mut m = welcomed(&opts(), 0.0, false);
+    m.send("a".into(), 1).unwrap();
+    assert_eq!(users(&mut m), [("a".to_string(), 1, false)]);
+    assert_eq!(m.queued_messages(), 0);
+    let g = m.generation();
+    assert!(!m.on_ack(g, 1, false), "acks mean nothing on v1");
+    // A v2 link lost with messages in flight, then a v1 server: sent once more.
+    let mut m = welcomed(&opts(), 0.0, true);
+    m.send("x".into(), 1).unwrap();
+    users(&mut m);
+    reconnect(&mut m, 10.0, false);
+    assert_eq!(users(&mut m), [("x".to_string(), 1, false)]);
+    assert_eq!((m.queued_messages(), m.stats().resent), (0, 1));
+}
+
+#[test]
+fn disconnect_keeps_unacknowledged_messages_for_the_next_connect() {
+    let mut m = welcomed(&opts(), 0.0, true);
+    m.send("a".into(), 1).unwrap();
+    users(&mut m);
+    m.disconnect(5.0);
+    assert_eq!((m.queued_messages(), m.in_flight()), (1, 0));
+    m.connect(10.0);
+    let g = m.generation();
+    m.on_open(11.0, g);
+    m.set_protocol(g, true);
+    m.on_frame(12.0, g, Some(FrameType::Connected), 0);
+    assert_eq!(users(&mut m), [("a".to_string(), 1, true)]);
+}

@@ -1,0 +1,243 @@
+// Delivery end to end (issue 11, docs/PROTOCOL.md), release build in headless Chromium against the
+// reference server: every message a page sends reaches the other subscribers exactly once, in order
+// per channel, while its connection is cut by terminate(), a half-open link and a network switch; a
+// server that accepts then refuses (1008) gets nothing until the page fixes its token; a v1 server sees
+// the seed-001 frames byte for byte; acknowledgements time out, are refused and are dropped as
+// documented. A Node `ws` client is the other user and counts what arrives.
+
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
+
+import { control, sdkPage, serverAndBrowser, waitUntil, withTimeout, STEP_MS } from './helpers.mjs';
+
+/* global ZantaraWebSocket -- page.evaluate callbacks run in the page, where the script-tag build defines it */
+
+const env = serverAndBrowser();
+
+/** A Node `ws` client of another user subscribed to `channels`: `seen[channel]` lists each `data.seq` in arrival order. */
+async function receiver(url, channels) {
+  const ws = new WebSocket(`${url}?userId=receiver-${Math.random().toString(36).slice(2)}`);
+  const seen = Object.fromEntries(channels.map((c) => [c, []]));
+  ws.on('message', (raw) => {
+    const f = JSON.parse(raw.toString());
+    if (f.type === 'message' && seen[f.channel]) seen[f.channel].push(f.data.seq);
+  });
+  await withTimeout(new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); }), STEP_MS, 'receiver open');
+  for (const channel of channels) ws.send(JSON.stringify({ type: 'subscribe', channel }));
+  // The subscriptions are in place once a ping sent after them is answered (frames are handled in order).
+  await withTimeout(new Promise((resolve) => {
+    ws.on('message', (raw) => { if (JSON.parse(raw.toString()).type === 'pong') resolve(); });
+    ws.send(JSON.stringify({ type: 'ping' }));
+  }), STEP_MS, 'receiver subscribed');
+  return { ws, seen, close: () => ws.terminate() };
+}
+
+/** Lost, duplicated and out-of-order counts of `got` against 0..n-1. */
+function tally(got, n) {
+  const counts = new Map();
+  for (const s of got) counts.set(s, (counts.get(s) ?? 0) + 1);
+  let lost = 0;
+  for (let i = 0; i < n; i++) if (!counts.has(i)) lost++;
+  const duplicated = got.length - counts.size;
+  let reordered = 0;
+  for (let i = 1; i < got.length; i++) if (got[i] <= got[i - 1]) reordered++;
+  return { lost, duplicated, reordered };
+}
+
+describe('outbound delivery across faults (protocol v2)', () => {
+  test('terminate(), a half-open link and a network switch mid-flow: 0 lost, 0 duplicated, order kept per channel', async () => {
+    const user = 'delivery-faults';
+    const channels = ['alpha', 'beta', 'gamma'];
+    const perChannel = 1000;
+    const rx = await receiver(env.srv.ws, channels);
+    const page = await sdkPage(env.browser, env.srv);
+    await page.evaluate(([url, user, channels, perChannel]) => {
+      const ws = new ZantaraWebSocket(user, {
+        wsUrl: url, reconnectInterval: 50, maxReconnectInterval: 200, jitter: 0, maxReconnectAttempts: Infinity,
+        heartbeatInterval: 200, heartbeatTimeout: 600, maxQueuedMessages: 10_000,
+      });
+      window.ws = ws;
+      window.acks = { ok: 0, other: 0 };
+      let i = 0;
+      // 3 x 1000 messages, 10 every 10 ms, round-robin over the channels: about three seconds of traffic.
+      window.sending = new Promise((resolve) => {
+        const step = () => {
+          for (let k = 0; k < 10 && i < channels.length * perChannel; k++, i++) {
+            const channel = channels[i % channels.length];
+            const accepted = ws.sendMessage(channel, { seq: Math.floor(i / channels.length) }, (a) => {
+              if (a.success && a.confirmed) window.acks.ok++;
+              else window.acks.other++;
+            });
+            if (!accepted) throw new Error(`sendMessage refused #${i}`);
+          }
+          if (i < channels.length * perChannel) setTimeout(step, 10);
+          else resolve();
+        };
+        ws.once('connected', step);
+      });
+    }, [env.srv.ws, user, channels, perChannel]);
+
+    const conns = async () => (await control(env.srv, 'clients')).clients.filter((c) => c.userId === user);
+    const nextConnection = async (before) => waitUntil(async () => {
+      const open = (await conns()).filter((c) => !c.muted && c.protocol === 2);
+      return open.length === 1 && !before.includes(open[0].clientId) && open[0].clientId;
+    }, { what: 'a new v2 connection' });
+
+    const first = await nextConnection([]);
+    const sent = () => page.evaluate(() => window.ws.getStats().messagesOut);
+    await waitUntil(async () => (await sent()) > 300, { what: 'traffic flowing' });
+    // 1. terminate(): a close 1006 with frames in flight.
+    await control(env.srv, 'terminate', { target: { clientId: first } });
+    const second = await nextConnection([first]);
+    await waitUntil(async () => (await sent()) > 1200, { what: 'traffic flowing again' });
+    // 2. A half-open link: the server stops reading and answering; the heartbeat finds it dead.
+    await control(env.srv, 'mute', { target: { clientId: second } });
+    const third = await nextConnection([first, second]);
+    await waitUntil(async () => (await sent()) > 2100, { what: 'traffic flowing a third time' });
+    // 3. A network switch: the link dies silently, then the page hears offline and online.
+    await control(env.srv, 'mute', { target: { clientId: third } });
+    await page.evaluate(() => {
+      window.dispatchEvent(new Event('offline'));
+      window.dispatchEvent(new Event('online'));
+    });
+    await nextConnection([first, second, third]);
+
+    await page.evaluate(() => window.sending);
+    const total = channels.length * perChannel;
+    await waitUntil(() => channels.every((c) => rx.seen[c].length >= perChannel), { timeout: 20_000, what: 'every message received' });
+    await page.waitForFunction((n) => window.acks.ok === n, total, { timeout: 20_000 });
+    let lost = 0;
+    let duplicated = 0;
+    let reordered = 0;
+    for (const c of channels) {
+      const t = tally(rx.seen[c], perChannel);
+      lost += t.lost;
+      duplicated += t.duplicated;
+      reordered += t.reordered;
+    }
+    const stats = await page.evaluate(() => window.ws.getStats());
+    console.log(`FIGURE outbound across terminate + half-open + network switch: ${total} sent, ${total - lost} delivered, ${lost} lost, ${duplicated} duplicated, ${reordered} out of order, ${stats.resent} re-sent, ${stats.acknowledged} acknowledged`);
+    assert.deepEqual({ lost, duplicated, reordered }, { lost: 0, duplicated: 0, reordered: 0 });
+    assert.equal(stats.acknowledged, total);
+    assert.equal(stats.inFlight, 0);
+    assert.equal(stats.queuedMessages, 0);
+    assert.equal(await page.evaluate(() => window.acks.other), 0);
+    assert.ok(stats.resent > 0, 'the faults caught messages in flight');
+    await page.evaluate(() => window.ws.free());
+    await control(env.srv, 'mute', { target: { userId: user }, muted: false });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    rx.close();
+  });
+
+  test('accept then 1008 (a rejected token) gets none of 20 queued messages; after the page fixes the token, each arrives once', async () => {
+    const user = 'delivery-1008';
+    await control(env.srv, 'token', { reject: ['expired'] });
+    const rx = await receiver(env.srv.ws, ['inbox']);
+    const page = await sdkPage(env.browser, env.srv);
+    await page.evaluate(([url, user]) => {
+      window.token = 'expired';
+      window.ws = new ZantaraWebSocket(user, { wsUrl: url, token: () => window.token, reconnectInterval: 50 });
+      for (let seq = 0; seq < 20; seq++) window.ws.sendMessage('inbox', { seq });
+      window.closed = new Promise((resolve) => window.ws.on('state', (s) => s.to === 'closed' && resolve(s)));
+    }, [env.srv.ws, user]);
+    await page.evaluate(() => window.closed);
+    assert.equal(await page.evaluate(() => window.ws.getStats().lastCloseCode), 1008);
+    assert.equal(await page.evaluate(() => window.ws.getStats().queuedMessages), 20, 'kept, not flushed into the refusing socket');
+    assert.equal(rx.seen.inbox.length, 0);
+    await page.evaluate(() => {
+      window.token = 'fresh';
+      window.ws.connect();
+    });
+    await waitUntil(() => rx.seen.inbox.length >= 20, { what: '20 messages' });
+    await page.waitForFunction(() => window.ws.getStats().acknowledged === 20);
+    const t = tally(rx.seen.inbox, 20);
+    console.log(`FIGURE accept-then-1008 then fixed token: 20 queued, ${20 - t.lost} delivered, ${t.lost} lost, ${t.duplicated} duplicated`);
+    assert.deepEqual(rx.seen.inbox, [...Array(20).keys()]);
+    await control(env.srv, 'token', { reject: [] });
+    await page.evaluate(() => window.ws.free());
+    await page.close();
+    rx.close();
+  });
+});
+
+describe('acknowledgements as documented', () => {
+  test('sendWithAck: resolves when acknowledged, rejects TIMEOUT while muted (the message still arrives later), the server refusal code, DISCONNECTED after free()', async () => {
+    const user = 'delivery-acks';
+    const rx = await receiver(env.srv.ws, ['chat']);
+    const page = await sdkPage(env.browser, env.srv);
+    await page.evaluate(async ([url, user]) => {
+      window.ws = new ZantaraWebSocket(user, { wsUrl: url, heartbeatTimeout: 0 });
+      await window.kit.connected(window.ws);
+    }, [env.srv.ws, user]);
+    const ok = await page.evaluate(() => window.ws.sendWithAck('chat', { seq: 0 }));
+    assert.deepEqual(ok, { success: true, confirmed: true, id: 1 });
+
+    await control(env.srv, 'mute', { target: { userId: user } });
+    const timedOut = await page.evaluate(async () => {
+      const t0 = performance.now();
+      try {
+        await window.ws.sendWithAck('chat', { seq: 1 }, { timeout: 300 });
+        return 'resolved';
+      } catch (e) {
+        return { code: e.code, ms: Math.round(performance.now() - t0), inFlight: window.ws.getStats().inFlight };
+      }
+    });
+    assert.equal(timedOut.code, 'TIMEOUT');
+    assert.ok(timedOut.ms >= 300 && timedOut.ms < 1000, `rejected after ${timedOut.ms} ms`);
+    assert.equal(timedOut.inFlight, 1, 'still in flight');
+    await control(env.srv, 'mute', { target: { userId: user }, muted: false });
+    await waitUntil(() => rx.seen.chat.length === 2, { what: 'the timed-out message delivered once unmuted' });
+    await page.waitForFunction(() => window.ws.getStats().acknowledged === 2);
+
+    const refused = await page.evaluate(() => window.ws.sendWithAck('readonly:news', { seq: 9 }).then(() => 'resolved', (e) => ({ code: e.code, reason: e.reason })));
+    assert.deepEqual(refused, { code: 'FORBIDDEN', reason: 'channel is read-only' });
+    assert.equal(await page.evaluate(() => window.ws.getStats().refused), 1);
+
+    await control(env.srv, 'mute', { target: { userId: user } });
+    const dropped = await page.evaluate(async () => {
+      const p = window.ws.sendWithAck('chat', { seq: 3 }).then(() => 'resolved', (e) => e.code);
+      const cb = new Promise((resolve) => window.ws.sendMessage('chat', { seq: 4 }, resolve));
+      window.ws.free();
+      return [await p, (await cb).code];
+    });
+    assert.deepEqual(dropped, ['DISCONNECTED', 'DISCONNECTED']);
+    await control(env.srv, 'mute', { target: { userId: user }, muted: false });
+    assert.deepEqual(page.errors, []);
+    await page.close();
+    rx.close();
+  });
+
+  test('a v1 server: the seed-001 frames byte for byte (no id), acknowledgements report confirmed: false', async () => {
+    // A minimal seed-001 server: a welcome without `protocol`, and every frame it receives kept raw.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const frames = [];
+    const urls = [];
+    wss.on('connection', (ws, req) => {
+      urls.push(req.url);
+      ws.send(JSON.stringify({ type: 'connected', data: { clientId: 'c1', userId: 'v1' } }));
+      ws.on('message', (raw) => frames.push(raw.toString()));
+    });
+    const url = `ws://127.0.0.1:${wss.address().port}/ws`;
+    const page = await sdkPage(env.browser, env.srv);
+    const acks = await page.evaluate(async (url) => {
+      window.ws = new ZantaraWebSocket('v1', { wsUrl: url, heartbeatInterval: 0, heartbeatTimeout: 0 });
+      window.ws.subscribe('chat');
+      const queued = new Promise((resolve) => window.ws.sendMessage('chat', { n: 1 }, resolve));
+      await window.kit.connected(window.ws);
+      const direct = await window.ws.sendWithAck('chat', { n: 2 });
+      return [await queued, direct, window.ws.getStats().protocol];
+    }, url);
+    assert.deepEqual(acks, [{ success: true, confirmed: false, id: 1 }, { success: true, confirmed: false, id: 2 }, 1]);
+    await waitUntil(() => frames.length >= 3, { what: 'three frames' });
+    const parsed = frames.map((f) => JSON.parse(f));
+    assert.deepEqual(parsed.map((f) => Object.keys(f)), [['type', 'channel', 'timestamp'], ['type', 'channel', 'data', 'timestamp'], ['type', 'channel', 'data', 'timestamp']]);
+    for (const f of frames) assert.doesNotMatch(f, /"id"/);
+    assert.match(urls[0], /^\/ws\?userId=v1&protocol=2&session=[0-9a-z]{20}$/, 'the offer is only in the URL');
+    await page.evaluate(() => window.ws.free());
+    await page.close();
+    await new Promise((resolve) => wss.close(resolve));
+  });
+});

@@ -1,0 +1,78 @@
+// Protocol v2 of the reference server (docs/PROTOCOL.md): the offer and the welcome, acknowledgements,
+// the per-session duplicate filter across connections, refusals, and v1 clients and a v1-only server
+// left as they were. Run: node --test tests/server/.
+
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+
+import { connect, subscribe, terminatePeers, useServers } from './helpers.mjs';
+import { startServer } from '../../www/server/server.js';
+
+afterEach(terminatePeers);
+
+const msg = (id, channel, data) => ({ id, type: 'message', channel, data, timestamp: new Date().toISOString() });
+
+describe('protocol v2', () => {
+  const servers = useServers();
+
+  test('the welcome accepts the offer with the session; without a valid session it is v1', async () => {
+    const v2 = await connect(servers.wsBase, { userId: 'p1', protocol: '2', session: 'abc_DEF-1' });
+    assert.deepEqual(v2.welcome.data, { clientId: v2.clientId, userId: 'p1', role: 'member', protocol: 2, session: 'abc_DEF-1' });
+    for (const params of [{ protocol: '2' }, { protocol: '2', session: 'bad session!' }, { protocol: '3', session: 'x' }, {}]) {
+      const p = await connect(servers.wsBase, { userId: 'p1', ...params });
+      assert.equal(p.welcome.data.protocol, undefined, JSON.stringify(params));
+    }
+  });
+
+  test('each message is acknowledged; a re-send on a new connection of the session is acknowledged, not delivered again', async () => {
+    const rx = await connect(servers.wsBase, { userId: 'rx' });
+    await subscribe(rx, 'v2-chat');
+    const a = await connect(servers.wsBase, { userId: 'tx', protocol: '2', session: 's-dup' });
+    a.send(msg(1, 'v2-chat', { n: 1 }));
+    a.send(msg(2, 'v2-chat', { n: 2 }));
+    await a.next((f) => f.json?.type === 'ack' && f.json.id === 2, 'ack 2');
+    assert.deepEqual(a.ofType('ack').map((f) => f.json), [{ type: 'ack', id: 1 }, { type: 'ack', id: 2 }]);
+    a.ws.terminate();
+    const b = await connect(servers.wsBase, { userId: 'tx', protocol: '2', session: 's-dup' });
+    b.send(msg(2, 'v2-chat', { n: 2 })); // its ack was lost with the old connection
+    b.send(msg(3, 'v2-chat', { n: 3 }));
+    await b.next((f) => f.json?.type === 'ack' && f.json.id === 3, 'ack 3');
+    assert.deepEqual(b.ofType('ack').map((f) => f.json.id), [2, 3]);
+    await rx.roundTrip();
+    assert.deepEqual(rx.ofType('message').map((f) => f.json.data.n), [1, 2, 3], 'each delivered once');
+    const stats = (await servers.call('websocket.stats')).json.data;
+    assert.equal(stats.duplicates, 1);
+    assert.equal(stats.acknowledged, 4);
+  });
+
+  test('a refused message gets an ack with an error, again on a re-send, and is never delivered', async () => {
+    const rx = await connect(servers.wsBase, { userId: 'rx2' });
+    await subscribe(rx, 'readonly:news');
+    const a = await connect(servers.wsBase, { userId: 'tx2', protocol: '2', session: 's-ro' });
+    a.send(msg(1, 'readonly:news', 'x'));
+    a.send(msg(1, 'readonly:news', 'x'));
+    await a.next((f) => f.json?.type === 'ack' && a.ofType('ack').length === 2, 'two acks');
+    const error = { code: 'FORBIDDEN', reason: 'channel is read-only' };
+    assert.deepEqual(a.ofType('ack').map((f) => f.json), [{ type: 'ack', id: 1, error }, { type: 'ack', id: 1, error }]);
+    await rx.roundTrip();
+    assert.equal(rx.ofType('message').length, 0);
+  });
+
+  test('v1 clients get no acks; a server started with protocol 1 accepts no offer', async () => {
+    const v1 = await connect(servers.wsBase, { userId: 'old' });
+    v1.send(msg(5, 'v1-chat', 1));
+    await v1.roundTrip();
+    assert.equal(v1.ofType('ack').length, 0);
+    const srv = await startServer({ port: 0, protocol: 1, log: null });
+    try {
+      const p = await connect(srv.ws.replace(/\/ws$/, ''), { userId: 'x', protocol: '2', session: 'abc' });
+      assert.equal(p.welcome.data.protocol, undefined);
+      p.send(msg(1, 'c', 1));
+      await p.roundTrip();
+      assert.equal(p.ofType('ack').length, 0);
+    } finally {
+      terminatePeers();
+      await srv.close();
+    }
+  });
+});
