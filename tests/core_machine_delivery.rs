@@ -160,3 +160,74 @@ fn disconnect_keeps_unacknowledged_messages_for_the_next_connect() {
     m.on_frame(12.0, g, Some(FrameType::Connected), 0);
     assert_eq!(users(&mut m), [("a".to_string(), 1, true)]);
 }
+
+#[test]
+fn a_message_sent_while_another_is_encoded_goes_after_it() {
+    // The data's `toJSON` of message 1 sends message 2 (the shell's fast path).
+    for v2 in [false, true] {
+        let mut m = welcomed(&opts(), 0.0, v2);
+        let (id, wire, _) = m.direct().unwrap();
+        assert_eq!((id, wire), (1, v2));
+        assert_eq!(m.send("inner".into(), 1), Ok(2));
+        assert!(users(&mut m).is_empty(), "the inner message waits");
+        m.sent_direct(1, v2.then(|| "outer".to_string()), 1);
+        assert_eq!(users(&mut m), [("inner".to_string(), 2, v2)]);
+        assert_eq!(
+            m.pending_ids().collect::<Vec<_>>(),
+            if v2 { vec![1, 2] } else { vec![] }
+        );
+        // And when the outer one was not sent after all, the inner one still goes.
+        m.direct().unwrap();
+        m.send("inner2".into(), 1).unwrap();
+        m.direct_failed();
+        assert_eq!(users(&mut m).len(), 1);
+    }
+}
+
+#[test]
+fn after_a_v2_welcome_the_grace_never_resends_without_ids() {
+    let mut m = welcomed(&opts(), 0.0, true);
+    m.send("a".into(), 1).unwrap();
+    users(&mut m);
+    close(&mut m, 10.0, 1006);
+    m.tick(3010.0, 0.0, 0);
+    let g = m.generation();
+    m.on_open(3011.0, g);
+    m.tick(3011.0 + opts().welcome_timeout, 0.0, 0);
+    assert!(
+        users(&mut m).is_empty(),
+        "no v1 flush of an unacknowledged message"
+    );
+    m.set_protocol(g, true);
+    m.on_frame(5000.0, g, Some(FrameType::Connected), 0);
+    assert_eq!(
+        users(&mut m),
+        [("a".to_string(), 1, true)],
+        "the late v2 welcome sends it with its id"
+    );
+    assert_eq!(m.sent_ids().collect::<Vec<_>>(), [1]);
+}
+
+#[test]
+fn a_v1_message_that_no_longer_fits_when_handed_back_is_refused_by_id() {
+    let o = Options {
+        max_queued_messages: 1.0,
+        ..opts()
+    };
+    let mut m = welcomed(&o, 0.0, false);
+    m.send("a".into(), 1).unwrap();
+    m.send("b".into(), 1).unwrap();
+    let mut sent: Vec<Outgoing<String>> = m
+        .take_actions()
+        .into_iter()
+        .filter_map(|a| match a {
+            Action::Send(out @ Outgoing::User(..)) => Some(out),
+            _ => None,
+        })
+        .collect();
+    let b = sent.pop().unwrap();
+    let a = sent.pop().unwrap();
+    assert_eq!(m.not_writable(a, 1), None);
+    let refused = m.not_writable(b, 1).map(|(id, e)| (id, e.code()));
+    assert_eq!(refused, Some((2, "QUEUE_FULL")));
+}

@@ -61,9 +61,25 @@ impl<F: Clone> Queue<F> {
         Ok(())
     }
 
-    /// Bytes a frame may have and still fit (`None`: no frame fits).
+    /// Bytes a frame may have and still fit (`None`: no frame fits). An
+    /// empty queue takes one frame of any size: on a v2 link every message
+    /// is in the queue until acknowledged, and the bounds are there to stop
+    /// a backlog, not to refuse a lone message (or every message, with
+    /// `maxQueuedMessages: 0`).
     pub fn room(&self) -> Option<usize> {
+        if self.items.is_empty() {
+            return Some(usize::MAX);
+        }
         (self.items.len() < self.max_items).then(|| self.max_bytes.saturating_sub(self.bytes))
+    }
+
+    /// Whether a message of `bytes` may join the in-flight ones (see
+    /// [`room`](Self::room)); else the [`Error::QueueFull`] to report.
+    pub fn check_flight_room(&self, bytes: usize) -> Result<(), Error> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        self.check_room(bytes)
     }
 
     /// Appends a message waiting to be sent, or refuses it with
@@ -81,16 +97,21 @@ impl<F: Clone> Queue<F> {
     }
 
     /// Records a message handed to the socket directly, awaiting its
-    /// acknowledgement; only when nothing waits to be sent (so the in-flight
-    /// items stay the oldest). Refused like [`push`](Self::push).
-    pub fn push_in_flight(&mut self, frame: F, bytes: usize, id: u32) -> Result<(), Error> {
-        debug_assert_eq!(self.waiting(), 0, "a direct send with messages waiting");
-        self.push(frame, bytes, id)?;
-        if let Some(item) = self.items.back_mut() {
-            item.sent_before = true;
-        }
+    /// acknowledgement: it goes after the other in-flight ones and before
+    /// any waiting ones (which a `toJSON` run by its encoding may have
+    /// queued: they have higher ids). Never refused: the caller checked the
+    /// room before encoding ([`room`](Self::room)), and what its encoding
+    /// queued meanwhile may only overrun the bounds by that much.
+    pub fn push_in_flight(&mut self, frame: F, bytes: usize, id: u32) {
+        self.bytes += bytes;
+        let item = Item {
+            frame,
+            bytes,
+            id,
+            sent_before: true,
+        };
+        self.items.insert(self.in_flight, item);
         self.in_flight += 1;
-        Ok(())
     }
 
     /// Takes the oldest message waiting to be sent: kept in flight (a copy
@@ -175,6 +196,11 @@ impl<F: Clone> Queue<F> {
         self.bytes
     }
 
+    /// The ids of the messages handed to a socket before, oldest first.
+    pub fn sent_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.items.iter().filter(|i| i.sent_before).map(|i| i.id)
+    }
+
     /// The ids of every message queued, oldest first.
     pub fn ids(&self) -> impl Iterator<Item = u32> + '_ {
         self.items.iter().map(|i| i.id)
@@ -225,17 +251,34 @@ mod tests {
     }
 
     #[test]
-    fn zero_limits_refuse_everything() {
+    fn zero_limits_refuse_every_waiting_message_but_one_in_flight_fits() {
         let mut q: Queue<()> = Queue::new(0, 0);
         assert!(q.push((), 0, 1).is_err());
+        assert_eq!(
+            q.room(),
+            Some(usize::MAX),
+            "a lone message always fits in flight"
+        );
+        q.push_in_flight((), 5, 1);
         assert_eq!(q.room(), None);
+        assert!(q.check_flight_room(1).is_err());
+    }
+
+    #[test]
+    fn a_direct_send_goes_before_messages_its_encoding_queued() {
+        let mut q = Queue::new(10, 100);
+        q.push_in_flight("a", 1, 1);
+        q.push("c", 1, 3).unwrap();
+        q.push_in_flight("b", 1, 2);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!((q.in_flight(), q.waiting()), (2, 1));
     }
 
     #[test]
     fn in_flight_messages_count_against_the_bounds_until_acknowledged() {
         let mut q = Queue::new(2, 100);
-        q.push_in_flight("a", 10, 1).unwrap();
-        q.push_in_flight("b", 10, 2).unwrap();
+        q.push_in_flight("a", 10, 1);
+        q.push_in_flight("b", 10, 2);
         assert!(
             q.push("c", 1, 3).is_err(),
             "two unacknowledged fill a queue of 2"

@@ -44,9 +44,12 @@ export interface ZantaraOptions {
    * Promise of one. Never appears in stats or logs (but a URL token may appear in server logs).
    */
   token?: string | (() => string | Promise<string>);
-  /** Messages queued while disconnected (default 1000); beyond it `sendMessage` returns false. */
+  /**
+   * Messages queued (default 1000): waiting to be sent (offline, before the welcome) and, on protocol v2,
+   * awaiting acknowledgement; beyond it `sendMessage` returns false. A lone message always fits.
+   */
   maxQueuedMessages?: number;
-  /** Bytes queued while disconnected (default 1 MiB). */
+  /** UTF-16 code units of the frames queued, as for `maxQueuedMessages` (default 1 MiB). */
   maxQueuedBytes?: number;
   /** Connect in the constructor (default true); else call `connect()`. */
   autoConnect?: boolean;

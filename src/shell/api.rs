@@ -230,7 +230,6 @@ fn send_message(
         let sent = boundary::send_now(client.z(), channel, data, &out, wire_id, room as f64);
         if sent >= 0.0 {
             let kept = v2.then(|| get(&out, "frame").unchecked_into());
-            client.sent_direct(id, kept, sent as usize);
             if !ack.is_undefined() {
                 boundary::ack_on(client.z(), id, ack);
                 if !v2 {
@@ -238,8 +237,10 @@ fn send_message(
                     boundary::ack_settle(client.z(), id, 2, &JsValue::UNDEFINED);
                 }
             }
+            client.sent_direct(id, kept, sent as usize);
             return Ok(true);
         }
+        client.direct_failed();
         if sent == -2.0 {
             return Err(unserializable(&get(&out, "error")));
         }

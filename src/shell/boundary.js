@@ -724,8 +724,9 @@ export function ackOn(z, id, cb) {
 /**
  * Settles the acknowledgement callback of client `z`'s message `id`, if it has one: `how` 0
  * acknowledged, 1 refused (`v` is the `ack` frame, with `error: {code, reason}`), 2 sent on a
- * protocol v1 link (which cannot confirm), 3 never to be sent (`DISCONNECTED`), 4 refused by the
- * queue (`QUEUE_FULL`, `v` the error). The callback gets `{success, confirmed, id}` (and `code`,
+ * protocol v1 link (which cannot confirm), 3 never to be sent (`DISCONNECTED`; `v` true when it
+ * had been handed to a socket and may have arrived: `sent: true`), 4 refused by the queue
+ * (`QUEUE_FULL`, `v` the error). The callback gets `{success, confirmed, id}` (and `code`,
  * `reason`, `error` when not successful), always from a microtask (never inside the call that
  * sent); what it throws goes to the client's `error` handlers, else the console.
  */
@@ -737,7 +738,7 @@ export function ackSettle(z, id, how, v) {
   if (how === 1) {
     const e = v.error;
     ack.code = typeof e?.code === 'string' ? e.code : 'REFUSED';
-    ack.reason = typeof e?.reason === 'string' ? e.reason : String(e?.reason ?? e);
+    ack.reason = typeof e?.reason === 'string' ? e.reason : typeof e === 'string' ? e : 'refused by the server';
     ack.error = makeError(R.codes.indexOf('REFUSED'), false, ack.reason);
     ack.error.code = ack.code;
     ack.error.reason = ack.reason;
@@ -745,6 +746,8 @@ export function ackSettle(z, id, how, v) {
     ack.error = how === 3 ? makeError(R.codes.indexOf('DISCONNECTED'), false) : v;
     ack.code = ack.error.code;
     ack.reason = ack.error.message;
+    // Handed to a socket before: it may have reached the server (unconfirmed).
+    if (how === 3) ack.sent = ack.error.sent = v === true;
   }
   queueMicrotask(() => {
     try {
@@ -756,9 +759,13 @@ export function ackSettle(z, id, how, v) {
   });
 }
 
-/** Settles every acknowledgement callback of client `z` as never to be sent (it was freed). */
-export function ackDrop(z) {
-  for (const id of [...z.k.keys()]) ackSettle(z, id, 3);
+/**
+ * Settles every acknowledgement callback of client `z` as never to be sent (it was freed): `sent`
+ * lists the ids handed to a socket before, which may have reached the server (`sent: true`).
+ */
+export function ackDrop(z, sent) {
+  const before = new Set(sent);
+  for (const id of [...z.k.keys()]) ackSettle(z, id, 3, before.has(id));
 }
 
 /** `new Date(ms).toISOString()`. */

@@ -121,9 +121,10 @@ extern "C" {
     /// queue refused it with error `v`). Never throws.
     #[wasm_bindgen(js_name = ackSettle)]
     pub fn ack_settle(z: &JsValue, id: u32, how: u32, v: &JsValue);
-    /// Settles every acknowledgement callback as never sent.
+    /// Settles every acknowledgement callback as never to be sent (those
+    /// in `sent` were handed to a socket before and may have arrived).
     #[wasm_bindgen(js_name = ackDrop)]
-    pub fn ack_drop(z: &JsValue);
+    pub fn ack_drop(z: &JsValue, sent: &[u32]);
     /// `new Date(ms).toISOString()`.
     pub fn iso(ms: f64) -> JsValue;
     /// A short description of a thrown value.

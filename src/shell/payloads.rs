@@ -103,7 +103,7 @@ pub(crate) fn stats<F: Clone>(
     num("refused", s.refused as f64);
     num("resent", s.resent as f64);
     let protocol = match core.state() {
-        _ if !core.is_connected() => JsValue::NULL,
+        _ if !core.is_connected() || !core.welcomed() => JsValue::NULL,
         _ if core.link_v2() => 2.into(),
         _ => 1.into(),
     };

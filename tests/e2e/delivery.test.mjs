@@ -139,11 +139,13 @@ describe('outbound delivery across faults (protocol v2)', () => {
     await page.evaluate(([url, user]) => {
       window.token = 'expired';
       window.ws = new ZantaraWebSocket(user, { wsUrl: url, token: () => window.token, reconnectInterval: 50 });
+      window.events = [];
+      for (const e of ['state', 'disconnected', 'error']) window.ws.on(e, (p) => window.events.push([e, p?.code ?? p?.to]));
       for (let seq = 0; seq < 20; seq++) window.ws.sendMessage('inbox', { seq });
-      window.closed = new Promise((resolve) => window.ws.on('state', (s) => s.to === 'closed' && resolve(s)));
     }, [env.srv.ws, user]);
-    await page.evaluate(() => window.closed);
-    assert.equal(await page.evaluate(() => window.ws.getStats().lastCloseCode), 1008);
+    await page.waitForFunction(() => window.ws.state === 'closed');
+    const log = await page.evaluate(() => JSON.stringify([window.events, window.ws.getStats()]));
+    assert.equal(await page.evaluate(() => window.ws.getStats().lastCloseCode), 1008, log);
     assert.equal(await page.evaluate(() => window.ws.getStats().queuedMessages), 20, 'kept, not flushed into the refusing socket');
     assert.equal(rx.seen.inbox.length, 0);
     await page.evaluate(() => {

@@ -65,17 +65,25 @@ describe('helpers', () => {
     ackSettle(z, 2, 1, { type: 'ack', id: 2, error: { code: 'FORBIDDEN', reason: 'no' } });
     ackSettle(z, 3, 2);
     ackSettle(z, 3, 0, {}); // settled already: nothing
-    ackDrop(z);
+    ackDrop(z, []);
     assert.equal(got.length, 0, 'never inside the call');
     await new Promise((r) => setTimeout(r, 0));
     assert.deepEqual(got.map((a) => [a.id, a.success, a.confirmed, a.code]), [
       [1, true, true, undefined], [2, false, true, 'FORBIDDEN'], [3, true, false, undefined], [4, false, false, 'DISCONNECTED'],
     ]);
     assert.equal(got[1].reason, 'no');
+    assert.equal(got[3].sent, false, 'never handed to a socket');
     assert.equal(got[1].error.code, 'FORBIDDEN');
     assert.equal(z.k.size, 0);
     const errors = [];
     handlerOn(z, 'error', (e) => errors.push(e), false);
+    ackOn(z, 5, (a) => got.push(a));
+    ackDrop(z, [5]);
+    ackOn(z, 6, (a) => got.push(a));
+    ackSettle(z, 6, 1, { id: 6, error: { toString: 0, reason: { toString: 0 } } }); // never throws
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(got[4].sent, true, 'handed to a socket before: may have arrived');
+    assert.deepEqual([got[5].code, got[5].reason], ['REFUSED', 'refused by the server']);
     ackOn(z, 9, () => { throw new Error('boom'); });
     ackSettle(z, 9, 0, {});
     await new Promise((r) => setTimeout(r, 0));

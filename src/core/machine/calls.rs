@@ -99,8 +99,9 @@ impl<F: Clone> Machine<F> {
         let v2 = self.link_v2();
         if v2 {
             self.queue
-                .push_in_flight(frame.clone(), bytes, id)
+                .check_flight_room(bytes)
                 .inspect_err(|e| self.report(e.clone()))?;
+            self.queue.push_in_flight(frame.clone(), bytes, id);
         }
         self.last_id = id;
         self.count_out(bytes);
@@ -118,6 +119,10 @@ impl<F: Clone> Machine<F> {
     /// straight to the socket, its id, whether the id goes on the wire (v2)
     /// and how many bytes it may have (`usize::MAX` on a v1 link, where
     /// nothing is kept); `None` when it must take [`send`](Self::send).
+    /// Until [`sent_direct`](Self::sent_direct) or
+    /// [`direct_failed`](Self::direct_failed), other messages queue behind
+    /// it (a `toJSON` run by its encoding may send some), so ids reach the
+    /// wire in order.
     pub fn direct(&mut self) -> Option<(u32, bool, usize)> {
         if !self.can_send() {
             return None;
@@ -125,18 +130,37 @@ impl<F: Clone> Machine<F> {
         let v2 = self.link_v2();
         let room = if v2 { self.queue.room()? } else { usize::MAX };
         self.last_id = self.last_id.wrapping_add(1).max(1);
+        self.held = true;
         Some((self.last_id, v2, room))
     }
 
-    /// A user frame of `bytes` was handed to the open socket directly by the
-    /// shell (after [`direct`](Self::direct) gave it `id`); counts it and,
-    /// on a v2 link, keeps `frame` in flight until its acknowledgement.
+    /// The message [`direct`](Self::direct) gave `id` was handed to the
+    /// socket with `bytes`: counted, and kept in flight until acknowledged
+    /// when `frame` is given (a v2 link). What its encoding queued follows.
     pub fn sent_direct(&mut self, id: u32, frame: Option<F>, bytes: usize) {
+        self.held = false;
         self.count_out(bytes);
         if let Some(frame) = frame {
-            // `direct` checked the room: this cannot be refused.
-            let _ = self.queue.push_in_flight(frame, bytes, id);
+            self.queue.push_in_flight(frame, bytes, id);
         }
+        if self.queue.waiting() > 0 && self.welcomed() {
+            self.flush();
+        }
+    }
+
+    /// The message [`direct`](Self::direct) gave an id was not sent (the
+    /// shell takes [`send`](Self::send) for it, with a new id). What its
+    /// encoding queued follows.
+    pub fn direct_failed(&mut self) {
+        self.held = false;
+        if self.queue.waiting() > 0 && self.welcomed() {
+            self.flush();
+        }
+    }
+
+    /// True when calls produced actions the shell has not taken.
+    pub fn has_actions(&self) -> bool {
+        !self.out.is_empty()
     }
 
     /// Counts an error the shell reports itself (a handler that threw).

@@ -90,6 +90,7 @@ impl<F: Clone> Machine<F> {
                 link.v2 = v2;
             }
         }
+        self.v2_seen |= v2;
     }
 
     /// An `ack` frame for message `id` arrived on the socket of `generation`
@@ -180,8 +181,10 @@ impl<F: Clone> Machine<F> {
 
     /// The shell found the socket no longer open while handing it `frame`
     /// (its `close` event has not arrived yet): the frame goes back to the
-    /// queue and later frames queue behind it, so order is kept.
-    pub fn not_writable(&mut self, frame: Outgoing<F>, bytes: usize) {
+    /// queue and later frames queue behind it, so order is kept. Returns
+    /// the id of a user message that no longer fits, with the error
+    /// reported for it (it is not sent).
+    pub fn not_writable(&mut self, frame: Outgoing<F>, bytes: usize) -> Option<(u32, Error)> {
         if let Some(link) = self.link() {
             link.writable = false;
         }
@@ -189,12 +192,19 @@ impl<F: Clone> Machine<F> {
         self.stats.bytes_out = self.stats.bytes_out.saturating_sub(bytes as u64);
         // Control frames are rebuilt from the subscription set on reconnect;
         // a v2 message is still in the queue, in flight (sent again after the
-        // loss); a v1 message goes back in front of the waiting ones.
-        // One that no longer fits is refused, reported on `error`.
-        if let Outgoing::User(item, false) = frame {
-            match self.queue.check_room(item.bytes) {
-                Ok(()) => self.queue.unsend(item),
-                Err(e) => self.report(e),
+        // loss); a v1 message goes back in front of the waiting ones, or is
+        // refused, reported on `error`, when it no longer fits.
+        let Outgoing::User(item, false) = frame else {
+            return None;
+        };
+        match self.queue.check_room(item.bytes) {
+            Ok(()) => {
+                self.queue.unsend(item);
+                None
+            }
+            Err(e) => {
+                self.report(e.clone());
+                Some((item.id, e))
             }
         }
     }

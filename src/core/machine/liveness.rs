@@ -159,6 +159,7 @@ impl<F: Clone> Machine<F> {
     pub(super) fn tick_link(&mut self, now: f64, page_late: bool) -> bool {
         let window = self.probe_window();
         let interval = self.cfg.heartbeat_interval;
+        let v2_seen = self.v2_seen;
         let quiet_at = match &self.socket {
             Socket::Open(link) if link.probe.is_none() => self.quiet_probe_at(link),
             _ => None,
@@ -178,8 +179,12 @@ impl<F: Clone> Machine<F> {
         let mut welcome_due = false;
         if link.welcome_at.is_some_and(|t| now >= t) {
             link.welcome_at = None;
-            welcome_due = !link.connected_emitted;
-            link.connected_emitted = true;
+            // A server that once spoke v2 sends a welcome: wait for it, so
+            // that unacknowledged messages are never re-sent without ids.
+            if !v2_seen {
+                welcome_due = !link.connected_emitted;
+                link.connected_emitted = true;
+            }
         }
         let mut ping_due = quiet_at.is_some_and(|t| now >= t);
         if link.next_ping_at.is_some_and(|t| now >= t) {

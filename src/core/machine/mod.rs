@@ -76,6 +76,13 @@ pub struct Machine<F> {
     pub(super) queue: Queue<F>,
     /// The id of the last user message (ids start at 1).
     pub(super) last_id: u32,
+    /// While the shell encodes a message for the direct path (its data's
+    /// `toJSON` may send others): those queue behind it instead.
+    pub(super) held: bool,
+    /// Whether a server ever welcomed this client with protocol v2: then
+    /// the welcome grace never flushes user messages as v1 (a slow v2
+    /// welcome must not turn re-sends into duplicates).
+    pub(super) v2_seen: bool,
     pub(super) stats: Stats,
     pub(super) out: Vec<Action<F>>,
 }
@@ -110,6 +117,8 @@ impl<F: Clone> Machine<F> {
                 opts.max_queued_bytes as usize,
             ),
             last_id: 0,
+            held: false,
+            v2_seen: false,
             stats: Stats::default(),
             out: Vec::new(),
         }
@@ -149,6 +158,18 @@ impl<F: Clone> Machine<F> {
     pub fn can_send(&self) -> bool {
         matches!(&self.socket, Socket::Open(l) if l.writable && l.connected_emitted)
             && self.queue.waiting() == 0
+            && !self.held
+    }
+
+    /// True once the open link's welcome arrived (or its grace ran out).
+    pub fn welcomed(&self) -> bool {
+        matches!(&self.socket, Socket::Open(l) if l.connected_emitted)
+    }
+
+    /// The ids of the queued messages that were handed to a socket before
+    /// (they may have reached the server), oldest first.
+    pub fn sent_ids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.queue.sent_ids()
     }
 
     /// True when the open link speaks protocol v2 (its welcome said so):

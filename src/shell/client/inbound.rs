@@ -82,6 +82,8 @@ impl Client {
             if self.core.borrow_mut().on_ack(generation, id, refused) {
                 boundary::ack_settle(self.z(), id, u32::from(refused), value);
             }
+            // A protocol frame: not shown to `message` handlers (one per send).
+            return self.run();
         }
         self.run();
         self.events.dispatch_frame(value, &|| self.count_error());

@@ -246,6 +246,14 @@ impl Client {
     /// anything is sent. False when the queue refused it (`ack` then hears
     /// `QUEUE_FULL`).
     pub(crate) fn send_queued(&self, text: JsString, bytes: usize, ack: &JsValue) -> bool {
+        if self.shut_down.get() {
+            // Freed by the data's `toJSON`: it will never be sent.
+            if !ack.is_undefined() {
+                boundary::ack_on(self.z(), 0, ack);
+                boundary::ack_settle(self.z(), 0, 3, &JsValue::UNDEFINED);
+            }
+            return false;
+        }
         let r = {
             let mut core = self.core.borrow_mut();
             core.set_wall_offset(now(), boundary::wall_offset());
@@ -293,15 +301,38 @@ impl Client {
     pub(crate) fn shut_down(&self) {
         self.shut_down.set(true);
         self.with_core(|c| c.disconnect(now()));
-        // What was not acknowledged will never be sent now.
-        boundary::ack_drop(self.z());
+        // What was not acknowledged will never be sent now; those handed to
+        // a socket before may have arrived.
+        let sent: Vec<u32> = self.core.borrow().sent_ids().collect();
+        boundary::ack_drop(self.z(), &sent);
     }
 
     /// Counts a user frame `sendNow` handed to the socket as message `id`,
     /// kept in flight when `frame` is given (a v2 link). No actions follow,
     /// so nothing is run: this is the hot path.
+    /// Messages the data's `toJSON` sent meanwhile follow it (then, and
+    /// only then, actions are run).
     pub(crate) fn sent_direct(&self, id: u32, frame: Option<JsString>, units: usize) {
-        self.core.borrow_mut().sent_direct(id, frame, units);
+        let more = {
+            let mut core = self.core.borrow_mut();
+            core.sent_direct(id, frame, units);
+            core.has_actions()
+        };
+        if more {
+            self.run();
+        }
+    }
+
+    /// The fast path of `sendMessage` did not send (see `Machine::direct_failed`).
+    pub(crate) fn direct_failed(&self) {
+        let more = {
+            let mut core = self.core.borrow_mut();
+            core.direct_failed();
+            core.has_actions()
+        };
+        if more {
+            self.run();
+        }
     }
 
     // ----- carrying out the core's actions -----------------------------------
@@ -388,7 +419,10 @@ impl Client {
             Outgoing::Control(t) => t.len(),
             Outgoing::User(item, _) => item.bytes,
         };
-        self.core.borrow_mut().not_writable(out, bytes);
+        let refused = self.core.borrow_mut().not_writable(out, bytes);
+        if let Some((id, e)) = refused {
+            boundary::ack_settle(self.z(), id, 4, &super::util::to_js_error(&e));
+        }
     }
 
     /// The wake-up, the token wait and the hub's hold follow the state:

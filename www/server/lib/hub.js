@@ -133,10 +133,11 @@ export class Hub {
     // ws resumes the socket itself after draining its receiver; a muted link must stay unread.
     ws._socket?.on('resume', () => { if (client.muted) ws._socket.pause(); });
 
-    if (query.protocol === 2 && this.#protocol >= 2) client.session = this.#join(query.session);
+    // Sessions are the user's own: another user's connection cannot touch its duplicate filter.
+    if (query.protocol === 2 && this.#protocol >= 2) client.session = this.#join(`${query.userId}\n${query.session}`);
     if (welcome) {
       const data = { clientId: client.clientId, userId: client.userId, role: client.role };
-      if (client.session) Object.assign(data, { protocol: 2, session: client.session.id });
+      if (client.session) Object.assign(data, { protocol: 2, session: query.session });
       this.deliver(client, JSON.stringify({ type: 'connected', data, timestamp: now() }));
     }
     return client;
@@ -333,7 +334,8 @@ export class Hub {
         const s = client.session;
         const id = frame.id;
         const tracked = s !== null && Number.isInteger(id) && id >= 1 && id <= 0xffffffff;
-        const refused = frame.channel.startsWith(READ_ONLY_PREFIX);
+        // Only a v2 message can be refused (a v1 sender would never hear of it).
+        const refused = tracked && frame.channel.startsWith(READ_ONLY_PREFIX);
         // Protocol v2: an id at or below the session's last is a re-send of a message already taken: acknowledged
         // again (with the same answer), never delivered twice.
         if (tracked && id <= s.lastId) {
@@ -343,7 +345,7 @@ export class Hub {
           // To the other subscribers; back to the sender only if it opted in with echo=1 (subscribed or not).
           const { frame: text } = this.broadcast(frame.channel, frame.data, { from: client.clientId, exclude: client });
           if (client.echo) this.deliver(client, text);
-        } else if (tracked) {
+        } else {
           s.lastId = id;
         }
         if (!tracked) break;
