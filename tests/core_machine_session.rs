@@ -36,9 +36,10 @@ fn connect_opens_then_subscribes_then_flushes_queue_on_welcome_then_connected() 
     m.on_open(20.0, 1);
     let acts = m.take_actions();
     let s = sent(&acts);
-    assert_eq!(s.len(), 2, "user messages wait for the welcome: {s:?}");
-    assert!(s[0].contains(r#""type":"subscribe","channel":"chat""#));
-    assert!(s[1].contains(r#""channel":"notifications""#));
+    assert!(
+        s.is_empty(),
+        "subscriptions and messages wait for the welcome: {s:?}"
+    );
     assert!(matches!(
         acts.last(),
         Some(Action::Emit(Event::State {
@@ -58,8 +59,11 @@ fn connect_opens_then_subscribes_then_flushes_queue_on_welcome_then_connected() 
 
     assert!(m.on_frame(30.0, 1, Some(FrameType::Connected), 50));
     let acts = m.take_actions();
-    // The queue goes out before `connected`, so a handler cannot jump it.
-    assert_eq!(sent(&acts), ["user:m1", "user:m2", "user:m3"]);
+    // Subscriptions, then the queue, before `connected`, so a handler cannot jump it.
+    let s = sent(&acts);
+    assert!(s[0].contains(r#""type":"subscribe","channel":"chat""#));
+    assert!(s[1].contains(r#""channel":"notifications""#));
+    assert_eq!(&s[2..], ["user:m1", "user:m2", "user:m3"]);
     assert_eq!(events(&acts), [&Event::Connected]);
     assert!(matches!(acts.last(), Some(Action::Emit(Event::Connected))));
     assert_eq!(m.queued_messages(), 0);
@@ -169,7 +173,16 @@ fn disconnect_in_every_state_leaves_nothing() {
 
 #[test]
 fn subscriptions_are_tracked_and_sent_once() {
+    // Before the welcome: tracked, sent with the others when it comes.
     let mut m = opened(&opts(), 0.0);
+    m.subscribe(0.5, "early").unwrap();
+    assert!(sent(&m.take_actions()).is_empty());
+    m.on_frame(0.6, m.generation(), Some(FrameType::Connected), 0);
+    let s = sent(&m.take_actions());
+    assert_eq!(s.len(), 1);
+    assert!(s[0].contains(r#""channel":"early""#));
+
+    let mut m = welcomed(&opts(), 0.0, false);
     assert_eq!(m.subscribe(1.0, "chat"), Ok(true));
     assert_eq!(m.subscribe(1.0, "chat"), Ok(false));
     assert_eq!(sent(&m.take_actions()).len(), 1);
@@ -185,7 +198,7 @@ fn subscriptions_are_tracked_and_sent_once() {
     assert!(s[0].contains(r#""type":"unsubscribe""#));
     assert!(m.subscriptions().is_empty());
 
-    // While disconnected: tracked, not sent; sent on open.
+    // While disconnected: tracked, not sent; sent after the welcome.
     let mut m = machine(&opts());
     m.subscribe(0.0, "a").unwrap();
     m.subscribe(0.0, "b").unwrap();
@@ -193,6 +206,11 @@ fn subscriptions_are_tracked_and_sent_once() {
     assert!(sent(&m.take_actions()).is_empty());
     m.connect(0.0);
     m.on_open(1.0, m.generation());
+    assert!(
+        sent(&m.take_actions()).is_empty(),
+        "nothing before the welcome"
+    );
+    m.on_frame(2.0, m.generation(), Some(FrameType::Connected), 0);
     let s = sent(&m.take_actions());
     assert_eq!(s.len(), 1);
     assert!(s[0].contains(r#""channel":"b""#));
@@ -219,8 +237,9 @@ fn a_hundred_thousand_subscriptions() {
 
     m.connect(0.0);
     m.on_open(1.0, m.generation());
+    m.on_frame(1.0, m.generation(), Some(FrameType::Connected), 0);
     let s = sent(&m.take_actions());
-    assert_eq!(s.len(), N, "one subscribe per channel on open");
+    assert_eq!(s.len(), N, "one subscribe per channel after the welcome");
     for i in (0..N).step_by(997).chain([N - 1]) {
         assert!(s[i].contains(&format!(r#""channel":"{}""#, name(i))), "{i}");
     }

@@ -277,6 +277,7 @@ fn the_wall_clock_stamps_frames_and_pongs_and_a_step_back_changes_nothing() {
     m.subscribe(0.0, "a").unwrap();
     m.connect(0.0);
     m.on_open(10.0, m.generation());
+    m.on_frame(10.0, m.generation(), Some(FrameType::Connected), 0);
     let s = sent(&m.take_actions());
     assert!(s[0].contains(&iso8601(epoch + 10.0)), "{s:?}");
     m.tick(1010.0, 0.0, 0);

@@ -35,25 +35,29 @@ pub enum Verdict {
     Unsubscribe = 5,
     /// An `ack` of a user message (protocol v2).
     Ack = 6,
+    /// The answer to a `subscribe` (protocol v2): the channel's position,
+    /// and whether what the client missed was replayed. The JS listener
+    /// handles it (the `recovery` event) without entering wasm.
+    Subscribed = 7,
     /// Text that is not JSON.
-    NotJson = 7,
+    NotJson = 8,
     /// JSON that is not an object (an array, a string, `null`, ...).
-    NotObject = 8,
+    NotObject = 9,
     /// An object without a string `type`.
-    NoType = 9,
+    NoType = 10,
     /// A `type` this protocol does not know.
-    UnknownType = 10,
+    UnknownType = 11,
     /// A `message` without a non-empty string `channel`.
-    NoChannel = 11,
+    NoChannel = 12,
     /// A binary frame (the protocol is text only).
-    Binary = 12,
+    Binary = 13,
     /// Text longer than `maxFrameSize` UTF-16 code units (not parsed).
-    TooLarge = 13,
+    TooLarge = 14,
 }
 
 impl Verdict {
     /// Every verdict, in code order (the code is the index).
-    pub const ALL: [Verdict; 14] = [
+    pub const ALL: [Verdict; 15] = [
         Verdict::Message,
         Verdict::Pong,
         Verdict::Connected,
@@ -61,6 +65,7 @@ impl Verdict {
         Verdict::Subscribe,
         Verdict::Unsubscribe,
         Verdict::Ack,
+        Verdict::Subscribed,
         Verdict::NotJson,
         Verdict::NotObject,
         Verdict::NoType,
@@ -85,6 +90,7 @@ impl Verdict {
             Verdict::Subscribe => "SUBSCRIBE",
             Verdict::Unsubscribe => "UNSUBSCRIBE",
             Verdict::Ack => "ACK",
+            Verdict::Subscribed => "SUBSCRIBED",
             Verdict::NotJson => "NOT_JSON",
             Verdict::NotObject => "NOT_OBJECT",
             Verdict::NoType => "NO_TYPE",
@@ -105,6 +111,7 @@ impl Verdict {
             Verdict::Subscribe => FrameType::Subscribe,
             Verdict::Unsubscribe => FrameType::Unsubscribe,
             Verdict::Ack => FrameType::Ack,
+            Verdict::Subscribed => FrameType::Subscribed,
             _ => return None,
         })
     }
@@ -400,7 +407,7 @@ mod tests {
             assert_eq!(*v as usize, i);
             assert_eq!(Verdict::from_code(i as u32), Some(*v));
         }
-        assert_eq!(Verdict::from_code(14), None);
+        assert_eq!(Verdict::from_code(15), None);
         for (i, f) in ChannelFault::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i + 1);
             assert_eq!(ChannelFault::from_code(i as u32 + 1), Some(*f));

@@ -14,7 +14,7 @@ use alloc::string::String;
 
 /// The SDK's own event names: a channel may not be named like one, or its
 /// messages would fire the built-in handlers.
-pub const RESERVED_EVENTS: [&str; 8] = [
+pub const RESERVED_EVENTS: [&str; 9] = [
     "connected",
     "disconnected",
     "error",
@@ -23,6 +23,7 @@ pub const RESERVED_EVENTS: [&str; 8] = [
     "reconnect_failed",
     "state",
     "pong",
+    "recovery",
 ];
 
 /// The `type` of a frame.
@@ -42,6 +43,8 @@ pub enum FrameType {
     Connected,
     /// `ack`: the server took (or refused) a user message (protocol v2).
     Ack,
+    /// `subscribed`: the server's answer to a `subscribe` (protocol v2).
+    Subscribed,
 }
 
 impl FrameType {
@@ -55,6 +58,7 @@ impl FrameType {
             "pong" => Self::Pong,
             "connected" => Self::Connected,
             "ack" => Self::Ack,
+            "subscribed" => Self::Subscribed,
             _ => return None,
         })
     }
@@ -69,6 +73,7 @@ impl FrameType {
             Self::Pong => "pong",
             Self::Connected => "connected",
             Self::Ack => "ack",
+            Self::Subscribed => "subscribed",
         }
     }
 }

@@ -99,6 +99,18 @@ export interface StateChange {
   reason: string;
 }
 
+/**
+ * Payload of `recovery` (protocol v2): after a reconnect, whether the server replayed what the client
+ * missed on `channel` (`recovered: true`, `replayed` messages, delivered to the channel's handlers before
+ * this event) or could not (`recovered: false`: its history was trimmed, or its epoch changed, say after
+ * a restart): then refetch that channel's state, since messages were missed.
+ */
+export interface RecoveryInfo {
+  channel: string;
+  recovered: boolean;
+  replayed: number;
+}
+
 /** Payload of `pong`: the round-trip time of the last heartbeat in ms. */
 export interface PongInfo {
   rtt: number;
@@ -135,7 +147,10 @@ export interface ZantaraError extends Error {
 
 /** A frame as parsed from the wire (payload of `message`, which fires for every frame). */
 export interface Frame<T = unknown> {
-  type: 'message' | 'connected' | 'pong' | 'ping' | 'subscribe' | 'unsubscribe';
+  type: 'message' | 'connected' | 'pong' | 'ping' | 'subscribe' | 'unsubscribe' | 'ack' | 'subscribed';
+  /** Protocol v2 channel messages: the position within the channel's history (`epoch`, `offset`). */
+  offset?: number;
+  epoch?: string;
   channel?: string;
   data?: T;
   /** ISO-8601. */
@@ -153,6 +168,7 @@ export interface ZantaraEvents {
   reconnect_failed: ReconnectFailedInfo;
   state: StateChange;
   pong: PongInfo;
+  recovery: RecoveryInfo;
 }
 
 /** A built-in event name; channels may not be named like one. */
@@ -207,6 +223,10 @@ export interface ZantaraStats {
   refused: number;
   /** Messages sent again because their link was lost before the server acknowledged them. */
   resent: number;
+  /** Channel messages the server replayed after a reconnect (protocol v2 recovery). */
+  recovered: number;
+  /** Resubscriptions whose missed messages the server could not replay (each a `recovery` event with `recovered: false`). */
+  missed: number;
   /** The open link's protocol: 2 after a v2 welcome, else 1; null when not connected. */
   protocol: 1 | 2 | null;
 }

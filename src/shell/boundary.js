@@ -16,9 +16,9 @@ import { emit, has, off, on } from './emitter.js';
 /** The core's rules. */
 // prettier-ignore
 export const RULES = /* BEGIN RULES */ {
-  "reserved": ["connected", "disconnected", "error", "message", "reconnecting", "reconnect_failed", "state", "pong"],
-  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe", "ack"],
-  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "ACK": 6, "NOT_JSON": 7, "NOT_OBJECT": 8, "NO_TYPE": 9, "UNKNOWN_TYPE": 10, "NO_CHANNEL": 11, "BINARY": 12, "TOO_LARGE": 13},
+  "reserved": ["connected", "disconnected", "error", "message", "reconnecting", "reconnect_failed", "state", "pong", "recovery"],
+  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe", "ack", "subscribed"],
+  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "ACK": 6, "SUBSCRIBED": 7, "NOT_JSON": 8, "NOT_OBJECT": 9, "NO_TYPE": 10, "UNKNOWN_TYPE": 11, "NO_CHANNEL": 12, "BINARY": 13, "TOO_LARGE": 14},
   "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
   "channelMaxBytes": 256,
   "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED", "TIMEOUT", "DISCONNECTED", "REFUSED"],
@@ -149,7 +149,12 @@ export function install(exports) {
  * side, and its socket `ws` with the socket's generation `g` (null and 0 when it has none).
  */
 export function createClient(id, max) {
-  return { r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0, s: sessionId(), k: new Map() };
+  return {
+    r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0,
+    // Protocol v2: the session, acknowledgement callbacks, whether the link is v2, each channel's
+    // position (`{e: epoch, o: offset}`), messages replayed and gaps reported (docs/PROTOCOL.md).
+    s: sessionId(), k: new Map(), v2: false, o: new Map(), rc: 0, gp: 0,
+  };
 }
 
 /**
@@ -212,12 +217,15 @@ function onMessage(e) {
   }
   const c = v?.channel; // undefined for null and primitives
   if (v?.type !== R.message || typeof c !== 'string' || c === '') {
-    sink(R.H.FRAME, z.id, z.g, classify(v), d.length, v, d);
+    const verdict = classify(v);
+    if (verdict === R.V.SUBSCRIBED && typeof c === 'string') return subscribed(this, z, v, d.length);
+    sink(R.H.FRAME, z.id, z.g, verdict, d.length, v, d);
     return;
   }
   z.n += 1;
   z.b += d.length;
   z.t = performance.now();
+  if (typeof v.offset === 'number' && !advance(z, c, v.epoch, v.offset)) return; // a replayed duplicate
   const t = dispatchFrame(z.r, v);
   if (t === null) return;
   // A handler may have dropped this socket (disconnect, free): then the console hears it.
@@ -226,6 +234,50 @@ function onMessage(e) {
     return;
   }
   for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
+}
+
+/**
+ * Moves client `z`'s position in `channel` to `offset` of `epoch` (protocol v2); false when the
+ * message is at or before the position in the same epoch: a duplicate of one already delivered (a
+ * replay overlapping what arrived live), which is dropped.
+ */
+export function advance(z, channel, epoch, offset) {
+  const p = z.o.get(channel);
+  if (p === undefined) {
+    z.o.set(channel, { e: epoch, o: offset });
+  } else if (p.e !== epoch) {
+    p.e = epoch;
+    p.o = offset;
+  } else if (offset <= p.o) {
+    return false;
+  } else {
+    p.o = offset;
+  }
+  return true;
+}
+
+/**
+ * A `subscribed` frame `v` (protocol v2) on socket `ws` of client `z`: the channel's position
+ * (`epoch`, `offset`) is the client's from now on when it had none, the epoch changed, or the server
+ * could not replay what was missed; when the client asked to resume (`recovered` is a boolean), the
+ * `recovery` event says whether it did (the replayed messages came before this frame). Counted as a
+ * frame, like a channel message.
+ */
+function subscribed(ws, z, v, n) {
+  z.n += 1;
+  z.b += n;
+  z.t = performance.now();
+  const c = v.channel;
+  const p = z.o.get(c);
+  if (typeof v.epoch === 'string' && Number.isInteger(v.offset) && (p === undefined || p.e !== v.epoch || v.recovered === false)) {
+    z.o.set(c, { e: v.epoch, o: v.offset });
+  }
+  if (typeof v.recovered !== 'boolean') return;
+  const replayed = Number.isInteger(v.replayed) ? v.replayed : 0;
+  if (v.recovered) z.rc += replayed;
+  else z.gp += 1;
+  const t = emit(z.r, 'recovery', { channel: c, recovered: v.recovered, replayed });
+  if (t !== null && z.ws === ws) sink(R.H.THROWN, z.id, z.g, 0, 0, ['recovery', t]);
 }
 
 /**
@@ -244,6 +296,7 @@ export function openSocket(z, url, gen) {
   ws.z = z;
   z.ws = ws;
   z.g = gen;
+  z.v2 = false; // until this socket's welcome says otherwise
   ws.onopen = onOpen;
   ws.onclose = onClose;
   ws.onerror = onError;
@@ -286,6 +339,25 @@ export function withId(f, id) {
 }
 
 /**
+ * Control frame `f` as it goes out for client `z`: on a v2 link a `subscribe` for a channel with a
+ * position carries it (`since: {epoch, offset}`), so the server replays what was missed; an
+ * `unsubscribe` forgets the position (a later subscribe starts afresh).
+ */
+function control(z, f) {
+  const sub = f.startsWith('{"type":"subscribe"');
+  if (!sub && !f.startsWith('{"type":"unsubscribe"')) return f;
+  const o = JSON.parse(f);
+  if (!sub) {
+    z.o.delete(o.channel);
+    return f;
+  }
+  const p = z.o.get(o.channel);
+  if (!z.v2 || p === undefined) return f;
+  o.since = { epoch: p.e, offset: p.o };
+  return JSON.stringify(o);
+}
+
+/**
  * Sends frame `f` (a string) on client `z`'s socket, with message id `id` in it unless `id` is 0;
  * false when it is not open or `send` threw.
  */
@@ -293,7 +365,7 @@ export function sendFrame(z, f, id) {
   const ws = z.ws;
   if (ws === null || ws.readyState !== 1) return false;
   try {
-    ws.send(id > 0 ? withId(f, id) : f);
+    ws.send(id > 0 ? withId(f, id) : control(z, f));
     return true;
   } catch {
     return false;
@@ -703,7 +775,8 @@ export function welcome(v, z) {
   const d = v.data;
   const o = d !== null && typeof d === 'object';
   const id = o && typeof d.clientId === 'string' ? d.clientId : undefined;
-  return [d, id, o && d.protocol === 2 && d.session === z.s];
+  z.v2 = o && d.protocol === 2 && d.session === z.s;
+  return [d, id, z.v2];
 }
 
 /**

@@ -72,6 +72,7 @@ fn opt_str(s: Option<&str>) -> JsValue {
 /// Never includes the token. `now` is the wall clock in ms.
 pub(crate) fn stats<F: Clone>(
     core: &Machine<F>,
+    z: &JsValue,
     client_id: Option<&str>,
     user_id: Option<&str>,
     now: f64,
@@ -102,6 +103,9 @@ pub(crate) fn stats<F: Clone>(
     num("acknowledged", s.acknowledged as f64);
     num("refused", s.refused as f64);
     num("resent", s.resent as f64);
+    // Inbound recovery is counted by the JS listener (client state `z`).
+    set(&o, "recovered", super::util::get(z, "rc"));
+    set(&o, "missed", super::util::get(z, "gp"));
     let protocol = match core.state() {
         _ if !core.is_connected() || !core.welcomed() => JsValue::NULL,
         _ if core.link_v2() => 2.into(),

@@ -45,6 +45,16 @@ function tally(got, n) {
   return { lost, duplicated, reordered };
 }
 
+/** `tally` summed over `channels` of `seen` (channel -> list), each expecting 0..n-1. */
+function tallyAll(seen, channels, n) {
+  const sum = { lost: 0, duplicated: 0, reordered: 0 };
+  for (const c of channels) {
+    const t = tally(seen[c], n);
+    for (const k of Object.keys(sum)) sum[k] += t[k];
+  }
+  return sum;
+}
+
 describe('outbound delivery across faults (protocol v2)', () => {
   test('terminate(), a half-open link and a network switch mid-flow: 0 lost, 0 duplicated, order kept per channel', async () => {
     const user = 'delivery-faults';
@@ -107,15 +117,7 @@ describe('outbound delivery across faults (protocol v2)', () => {
     const total = channels.length * perChannel;
     await waitUntil(() => channels.every((c) => rx.seen[c].length >= perChannel), { timeout: 20_000, what: 'every message received' });
     await page.waitForFunction((n) => window.acks.ok === n, total, { timeout: 20_000 });
-    let lost = 0;
-    let duplicated = 0;
-    let reordered = 0;
-    for (const c of channels) {
-      const t = tally(rx.seen[c], perChannel);
-      lost += t.lost;
-      duplicated += t.duplicated;
-      reordered += t.reordered;
-    }
+    const { lost, duplicated, reordered } = tallyAll(rx.seen, channels, perChannel);
     const stats = await page.evaluate(() => window.ws.getStats());
     console.log(`FIGURE outbound across terminate + half-open + network switch: ${total} sent, ${total - lost} delivered, ${lost} lost, ${duplicated} duplicated, ${reordered} out of order, ${stats.resent} re-sent, ${stats.acknowledged} acknowledged`);
     assert.deepEqual({ lost, duplicated, reordered }, { lost: 0, duplicated: 0, reordered: 0 });
@@ -241,5 +243,153 @@ describe('acknowledgements as documented', () => {
     await page.evaluate(() => window.ws.free());
     await page.close();
     await new Promise((resolve) => wss.close(resolve));
+  });
+});
+
+describe('inbound recovery (protocol v2)', () => {
+  /** A page whose client `window.ws` of `user` subscribes to `channels`, recording `data.seq` per channel and `recovery` events. */
+  async function subscriber(srv, user, channels, options = {}) {
+    const page = await sdkPage(env.browser, srv);
+    await page.evaluate(async ([url, user, channels, options]) => {
+      const ws = new ZantaraWebSocket(user, {
+        wsUrl: url, reconnectInterval: 50, maxReconnectInterval: 200, jitter: 0, maxReconnectAttempts: Infinity,
+        heartbeatInterval: 200, heartbeatTimeout: 600, ...options,
+      });
+      window.ws = ws;
+      window.got = Object.fromEntries(channels.map((c) => [c, []]));
+      window.recoveries = [];
+      ws.on('recovery', (r) => window.recoveries.push(r));
+      for (const c of channels) {
+        ws.on(c, (d) => window.got[c].push(d.seq));
+        ws.subscribe(c);
+      }
+      await window.kit.connected(ws);
+      await window.kit.until(() => ws.getStats().protocol === 2, 5000, 'a v2 link');
+    }, [srv.ws, user, channels, options]);
+    return page;
+  }
+
+  test('terminate() and a half-open link while the server publishes: each message once, in order, per channel', async () => {
+    const user = 'recovery-faults';
+    const channels = ['feed-a', 'feed-b'];
+    const perChannel = 1000;
+    const page = await subscriber(env.srv, user, channels);
+    const hub = env.srv.hub;
+    await waitUntil(() => hub.select({ userId: user }).some((c) => channels.every((ch) => c.channels.has(ch))), { what: 'subscribed' });
+    // 2 x 1000 broadcasts, 10 every 10 ms: about two seconds, while the link is cut twice.
+    let seq = 0;
+    const publishing = new Promise((resolve) => {
+      const timer = setInterval(() => {
+        for (let k = 0; k < 10 && seq < perChannel; k++, seq++) for (const c of channels) hub.broadcast(c, { seq });
+        if (seq >= perChannel) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 10);
+    });
+    const live = () => hub.select({ userId: user }).filter((c) => !c.muted);
+    await waitUntil(() => seq > 250, { what: 'flowing' });
+    for (const c of live()) c.ws.terminate();
+    await waitUntil(() => seq > 550 && live().length === 1, { what: 'reconnected and flowing' });
+    for (const c of live()) hub.setMuted(c, true);
+    await publishing;
+    await page.waitForFunction(([cs, n]) => cs.every((c) => window.got[c].length >= n), [channels, perChannel], { timeout: 20_000 });
+    const r = await page.evaluate(() => ({ got: window.got, recoveries: window.recoveries, stats: window.ws.getStats() }));
+    const { lost, duplicated, reordered } = tallyAll(r.got, channels, perChannel);
+    const total = channels.length * perChannel;
+    console.log(`FIGURE inbound across terminate + half-open: ${total} published, ${total - lost} delivered, ${lost} lost, ${duplicated} duplicated, ${reordered} out of order, ${r.stats.recovered} replayed in ${r.recoveries.length} recoveries, ${r.stats.missed} gaps`);
+    assert.deepEqual({ lost, duplicated, reordered }, { lost: 0, duplicated: 0, reordered: 0 });
+    assert.ok(r.recoveries.length >= 4 && r.recoveries.every((x) => x.recovered), JSON.stringify(r.recoveries));
+    assert.equal(r.stats.missed, 0);
+    await page.evaluate(() => window.ws.free());
+    for (const c of hub.select({ userId: user })) hub.setMuted(c, false);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('history exhausted while disconnected: a recovery event with recovered: false for that channel, then live messages again', async () => {
+    const { startServer } = await import('../../www/server/server.js');
+    const srv = await startServer({ port: 0, historySize: 3, log: null });
+    try {
+      const user = 'recovery-gap';
+      const page = await subscriber(srv, user, ['kept', 'trimmed'], { reconnectInterval: 400, maxReconnectInterval: 400 });
+      srv.hub.broadcast('kept', { seq: 0 });
+      srv.hub.broadcast('trimmed', { seq: 0 });
+      await page.waitForFunction(() => window.got.kept.length === 1 && window.got.trimmed.length === 1);
+      for (const c of srv.hub.select({ userId: user })) c.ws.terminate();
+      await page.waitForFunction(() => window.ws.state === 'reconnecting');
+      srv.hub.broadcast('kept', { seq: 1 }); // within the history of 3
+      for (let seq = 1; seq <= 10; seq++) srv.hub.broadcast('trimmed', { seq }); // beyond it
+      await page.waitForFunction(() => window.recoveries.length === 2, null, { timeout: 5000 });
+      const r = await page.evaluate(() => ({ recoveries: window.recoveries, got: window.got, stats: window.ws.getStats() }));
+      const byChannel = Object.fromEntries(r.recoveries.map((x) => [x.channel, x]));
+      assert.deepEqual(byChannel.kept, { channel: 'kept', recovered: true, replayed: 1 });
+      assert.deepEqual(byChannel.trimmed, { channel: 'trimmed', recovered: false, replayed: 0 });
+      assert.deepEqual(r.got, { kept: [0, 1], trimmed: [0] }, 'nothing of a trimmed history is replayed');
+      assert.equal(r.stats.missed, 1);
+      srv.hub.broadcast('trimmed', { seq: 11 });
+      await page.waitForFunction(() => window.got.trimmed.at(-1) === 11);
+      console.log(`FIGURE history exhausted (historySize 3, 10 missed): recovery events ${JSON.stringify(r.recoveries.map((x) => [x.channel, x.recovered]))}`);
+      await page.evaluate(() => window.ws.free());
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('the server restarted twice mid-flow: outbound nothing lost (duplicates counted), inbound a reported gap per channel each time', async () => {
+    const { startServer } = await import('../../www/server/server.js');
+    let srv = await startServer({ port: 0, log: null });
+    const port = srv.port;
+    const user = 'restarts';
+    try {
+      const page = await subscriber(srv, user, ['news']);
+      // Outbound: the page sends 1,500 messages, 10 every 10 ms; what each server takes (publishes) is recorded.
+      const received = [];
+      const record = (s) => {
+        const publish = s.hub.broadcast.bind(s.hub);
+        s.hub.broadcast = (channel, data, opts) => {
+          if (channel === 'out') received.push(data.seq);
+          return publish(channel, data, opts);
+        };
+      };
+      record(srv);
+      await page.evaluate(() => {
+        let i = 0;
+        window.sending = new Promise((resolve) => {
+          const step = () => {
+            for (let k = 0; k < 10 && i < 1500; k++, i++) window.ws.sendMessage('out', { seq: i });
+            if (i < 1500) setTimeout(step, 10);
+            else resolve();
+          };
+          step();
+        });
+      });
+      for (let round = 0; round < 2; round++) {
+        await waitUntil(() => received.length > 300 + round * 500, { timeout: 15_000, what: `traffic before restart ${round + 1}` });
+        srv.hub.broadcast('news', { seq: round });
+        await page.waitForFunction((n) => window.got.news.length === n, round + 1);
+        await srv.close(); // every connection closed: the in-memory sessions, history and epochs are gone
+        srv = await startServer({ port, log: null });
+        record(srv);
+      }
+      await page.evaluate(() => window.sending);
+      await page.waitForFunction(() => window.ws.getStats().queuedMessages === 0, null, { timeout: 20_000 });
+      await waitUntil(() => new Set(received).size === 1500, { timeout: 20_000, what: 'every message received' });
+      const t = tally(received, 1500);
+      const r = await page.evaluate(() => ({ recoveries: window.recoveries, stats: window.ws.getStats() }));
+      console.log(`FIGURE two server restarts mid-flow: outbound 1500 sent, ${1500 - t.lost} delivered, ${t.lost} lost, ${t.duplicated} duplicated (in flight at a restart; the in-memory duplicate filter died with the server), ${r.stats.resent} re-sent; inbound gaps reported: ${r.recoveries.filter((x) => !x.recovered).length}`);
+      assert.equal(t.lost, 0);
+      assert.ok(t.duplicated <= r.stats.resent, 'only re-sent messages can be duplicated');
+      assert.deepEqual(r.recoveries, [
+        { channel: 'news', recovered: false, replayed: 0 }, { channel: 'news', recovered: false, replayed: 0 },
+      ], 'a new epoch after each restart: a reported gap, never a silent one');
+      await page.evaluate(() => window.ws.free());
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    } finally {
+      await srv.close();
+    }
   });
 });

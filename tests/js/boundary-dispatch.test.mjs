@@ -177,7 +177,9 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
   test('createClient: an empty registry, no counts, no socket', () => {
     const z = createClient(7, 1234);
     assert.match(z.s, /^[0-9a-z]{20}$/, 'a protocol v2 session id');
-    assert.deepEqual(z, { r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: new Map() });
+    assert.deepEqual(z, {
+      r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: new Map(), v2: false, o: new Map(), rc: 0, gp: 0,
+    });
     const other = createClient(7, 1234);
     assert.notEqual(other.r, z.r, 'each client has its own registry');
     assert.notEqual(other.s, z.s, 'and its own session');

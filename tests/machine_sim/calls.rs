@@ -75,7 +75,7 @@ impl Sim {
                 self.subs.push(ch.clone());
                 let ctl = control_frames(&acts);
                 assert_eq!(acts.len(), ctl.len());
-                if b.writable {
+                if b.writable && b.welcomed {
                     assert_eq!(ctl.len(), 1, "subscribe while open sends once");
                     let (kind, c) = parse_control(ctl[0], self.wall_time());
                     assert_eq!((kind.as_str(), c.as_deref()), ("subscribe", Some(&*ch)));
@@ -100,7 +100,7 @@ impl Sim {
         let acts = self.drain();
         let ctl = control_frames(&acts);
         assert_eq!(acts.len(), ctl.len());
-        if r && b.writable {
+        if r && b.writable && b.welcomed {
             assert_eq!(ctl.len(), 1);
             let (kind, c) = parse_control(ctl[0], self.wall_time());
             assert_eq!((kind.as_str(), c.as_deref()), ("unsubscribe", Some(&*ch)));

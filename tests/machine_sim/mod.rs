@@ -168,6 +168,8 @@ struct Before {
     writable: bool,
     /// A user message goes straight out (open, welcomed, nothing waiting).
     can_send: bool,
+    /// The open link's welcome arrived (or its grace ran out).
+    welcomed: bool,
     attempt: u32,
     deadline: Option<f64>,
 }

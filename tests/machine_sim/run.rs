@@ -216,6 +216,7 @@ impl Sim {
             state: self.m.state(),
             writable: self.m.is_connected(),
             can_send: self.m.can_send(),
+            welcomed: self.m.welcomed(),
             attempt: self.m.attempt(),
             deadline: self.m.next_deadline(),
         }

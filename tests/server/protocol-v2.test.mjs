@@ -58,6 +58,52 @@ describe('protocol v2', () => {
     assert.equal(rx.ofType('message').length, 0);
   });
 
+  test('channel messages carry their position; a resubscribe with `since` gets what it missed, then `subscribed`', async () => {
+    const a = await connect(servers.wsBase, { userId: 'r1', protocol: '2', session: 's-rec' });
+    a.send({ type: 'subscribe', channel: 'rec' });
+    const first = (await a.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+    assert.equal(first.recovered, undefined, 'no since: nothing to recover');
+    for (let n = 1; n <= 3; n++) await servers.call('websocket.broadcast', { channel: 'rec', data: { n } });
+    await a.next((f) => f.json?.data?.n === 3, 'three messages');
+    const msgs = a.ofType('message').map((f) => f.json);
+    assert.deepEqual(msgs.map((m) => m.offset), [first.offset + 1, first.offset + 2, first.offset + 3]);
+    assert.ok(msgs.every((m) => m.epoch === first.epoch));
+    a.ws.terminate();
+    for (let n = 4; n <= 5; n++) await servers.call('websocket.broadcast', { channel: 'rec', data: { n } });
+    const b = await connect(servers.wsBase, { userId: 'r1', protocol: '2', session: 's-rec' });
+    b.send({ type: 'subscribe', channel: 'rec', since: { epoch: first.epoch, offset: msgs[1].offset } });
+    const answer = (await b.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+    assert.deepEqual([answer.recovered, answer.replayed], [true, 3]);
+    assert.deepEqual(b.frames.filter((f) => f.json?.type === 'message').map((f) => f.json.data.n), [3, 4, 5], 'replayed before the answer');
+    // Another epoch, or a position the history no longer holds: recovered false.
+    const c = await connect(servers.wsBase, { userId: 'r1', protocol: '2', session: 's-rec2' });
+    c.send({ type: 'subscribe', channel: 'rec', since: { epoch: 'other', offset: 1 } });
+    const no = (await c.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+    assert.deepEqual([no.recovered, no.replayed, no.epoch, no.offset], [false, 0, first.epoch, answer.offset]);
+    assert.equal(c.ofType('message').length, 0);
+  });
+
+  test('history is bounded: past historySize the resubscribe reports a gap', async () => {
+    const srv = await startServer({ port: 0, historySize: 2, log: null });
+    const base = srv.ws.replace(/\/ws$/, '');
+    try {
+      const a = await connect(base, { userId: 'h', protocol: '2', session: 'h1' });
+      a.send({ type: 'subscribe', channel: 'h' });
+      const first = (await a.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+      for (let n = 1; n <= 5; n++) srv.hub.broadcast('h', { n });
+      const b = await connect(base, { userId: 'h', protocol: '2', session: 'h1' });
+      b.send({ type: 'subscribe', channel: 'h', since: { epoch: first.epoch, offset: 0 } });
+      const gap = (await b.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+      assert.deepEqual([gap.recovered, gap.offset], [false, 5]);
+      b.send({ type: 'subscribe', channel: 'h', since: { epoch: first.epoch, offset: 3 } });
+      await b.next((f) => f.json?.type === 'subscribed' && f.json.recovered === true, 'recovered');
+      assert.deepEqual(b.ofType('message').map((f) => f.json.data.n), [4, 5]);
+    } finally {
+      terminatePeers();
+      await srv.close();
+    }
+  });
+
   test('v1 clients get no acks; a server started with protocol 1 accepts no offer', async () => {
     const v1 = await connect(servers.wsBase, { userId: 'old' });
     v1.send(msg(5, 'v1-chat', 1));

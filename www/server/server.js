@@ -2,7 +2,7 @@
 // Reference server for zantara-websocket: the protocol in docs/ARCHITECTURE.md ("Wire protocol"),
 // plus the admin calls and, when enabled, the fault controls the tests use.
 //
-//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--verbose]
+//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--verbose]
 //
 // Serves www/public/ at / (not www/server/: its own source is not downloadable), the repository's pkg/ at /pkg/,
 // WebSocket on /ws, the admin calls on POST /call and, with --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
@@ -58,6 +58,8 @@ function adminCall(hub, { key, params }) {
  * @param {boolean} [opts.faults=false] mount /__control/
  * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables it
  * @param {1 | 2} [opts.protocol=2] the highest protocol spoken (1: seed 001 only; 2: docs/PROTOCOL.md)
+ * @param {number} [opts.historySize=1000] channel messages kept per channel for recovery (protocol v2)
+ * @param {number} [opts.historyTtlMs=300000] how long a channel message is kept for recovery
  * @param {string} [opts.publicDir] static root served at / (default www/public/)
  * @param {string} [opts.pkgDir] static root served at /pkg/
  * @param {((msg: string) => void) | null} [opts.log] defaults to stderr; null silences
@@ -71,13 +73,15 @@ export async function startServer(opts = {}) {
     faults = false,
     heartbeatMs = 30_000,
     protocol = 2,
+    historySize = 1000,
+    historyTtlMs = 300_000,
     publicDir = PUBLIC_DIR,
     pkgDir = PKG_DIR,
     verbose = false,
   } = opts;
   const log = opts.log === null ? () => {} : (opts.log ?? ((msg) => process.stderr.write(`${msg}\n`)));
 
-  const hub = new Hub({ heartbeatMs, protocol, log });
+  const hub = new Hub({ heartbeatMs, protocol, historySize, historyTtlMs, log });
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });
@@ -184,6 +188,7 @@ function parseArgs(argv) {
       case '--faults': opts.faults = true; break;
       case '--heartbeat-ms': opts.heartbeatMs = Number(next()); break;
       case '--protocol': opts.protocol = Number(next()); break;
+      case '--history-size': opts.historySize = Number(next()); break;
       case '--verbose': opts.verbose = true; break;
       // Used by the supervisor: exit when its end of our stdin goes away, so no orphan outlives it.
       case '--exit-on-stdin-close': opts.exitOnStdinClose = true; break;
@@ -193,6 +198,9 @@ function parseArgs(argv) {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535');
   if (!Number.isInteger(opts.heartbeatMs) || opts.heartbeatMs < 0) throw new Error('--heartbeat-ms must be >= 0');
   if (opts.protocol !== 1 && opts.protocol !== 2) throw new Error('--protocol must be 1 or 2');
+  if (opts.historySize !== undefined && (!Number.isInteger(opts.historySize) || opts.historySize < 0)) {
+    throw new Error('--history-size must be >= 0');
+  }
   return opts;
 }
 
@@ -205,7 +213,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--verbose]\n`);
+    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--verbose]\n`);
     process.exit(2);
   }
 

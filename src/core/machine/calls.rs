@@ -56,26 +56,28 @@ impl<F: Clone> Machine<F> {
         true
     }
 
-    /// `subscribe(channel)`: tracks the channel and sends `subscribe` if open.
+    /// `subscribe(channel)`: tracks the channel and sends `subscribe` if open
+    /// and welcomed (else it goes with the others at the next welcome).
     /// Returns false when it was already tracked (nothing is sent twice).
     pub fn subscribe(&mut self, now: f64, channel: &str) -> Result<bool, Error> {
         crate::core::frame::check_channel(channel)?;
         if !self.subs.insert(channel) {
             return Ok(false);
         }
-        if self.is_connected() {
+        if self.is_connected() && self.welcomed() {
             self.send_control(FrameType::Subscribe, Some(channel), now);
         }
         Ok(true)
     }
 
-    /// `unsubscribe(channel)`: stops tracking and sends `unsubscribe` if open.
+    /// `unsubscribe(channel)`: stops tracking and sends `unsubscribe` if open
+    /// and welcomed.
     /// Returns false when the channel was not tracked.
     pub fn unsubscribe(&mut self, now: f64, channel: &str) -> bool {
         if !self.subs.remove(channel) {
             return false;
         }
-        if self.is_connected() {
+        if self.is_connected() && self.welcomed() {
             self.send_control(FrameType::Unsubscribe, Some(channel), now);
         }
         true

@@ -4,7 +4,7 @@
 
 use super::liveness::{Expiry, ERROR_CLOSE_GRACE_MS};
 use super::{Close, ConnState, Event, Link, Loss, Machine, Outgoing, Socket};
-use crate::core::frame::{encode_control, FrameType};
+use crate::core::frame::FrameType;
 use crate::core::Error;
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -63,17 +63,10 @@ impl<F: Clone> Machine<F> {
             self.stats.reconnects += 1;
         }
         self.stats.opened_at_ms = Some(now);
-        let wall = self.wall(now);
-        let frames: Vec<String> = self
-            .subs
-            .iter()
-            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), wall))
-            .collect();
-        for frame in frames {
-            self.push_control(frame);
-        }
-        // Queued messages wait for the welcome (or its grace): a server that
-        // accepts and then refuses (1008) or crashes gets none of them.
+        // Subscriptions and queued messages wait for the welcome (or its
+        // grace): a server that accepts and then refuses (1008) or crashes
+        // gets none of them, and on protocol v2 each `subscribe` can carry
+        // where the client stopped (`since`, added by the shell).
         self.set_state(ConnState::Open, "open");
     }
 
@@ -141,7 +134,7 @@ impl<F: Clone> Machine<F> {
         self.stats.bytes_in += bytes as u64;
         match kind {
             Some(FrameType::Connected) if first_welcome => {
-                self.flush();
+                self.establish(now);
                 self.emit(Event::Connected);
             }
             Some(FrameType::Pong) => {

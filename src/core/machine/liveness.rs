@@ -198,7 +198,7 @@ impl<F: Clone> Machine<F> {
             self.attempt = 0;
         }
         if welcome_due {
-            self.flush();
+            self.establish(now);
             self.emit(Event::Connected);
         }
         if ping_due {

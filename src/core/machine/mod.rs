@@ -305,9 +305,26 @@ impl<F: Clone> Machine<F> {
         self.out.push(Action::Send(Outgoing::Control(frame)));
     }
 
-    /// The link is established (welcome, or its grace ran out): every
-    /// queued message goes out in order, each kept in flight on a v2 link.
-    /// A socket found unable to send keeps them for the next link.
+    /// The link is established (welcome, or its grace ran out): `subscribe`
+    /// for every tracked channel, in order, then the queue.
+    pub(super) fn establish(&mut self, now: f64) {
+        if !self.is_connected() {
+            return;
+        }
+        let wall = self.wall(now);
+        let frames: Vec<String> = self
+            .subs
+            .iter()
+            .map(|ch| encode_control(FrameType::Subscribe, Some(ch), wall))
+            .collect();
+        for frame in frames {
+            self.push_control(frame);
+        }
+        self.flush();
+    }
+
+    /// Every queued message goes out in order, each kept in flight on a v2
+    /// link. A socket found unable to send keeps them for the next link.
     pub(super) fn flush(&mut self) {
         if !self.is_connected() {
             return;

@@ -476,6 +476,6 @@ impl Client {
         self.credit_frames();
         let id = self.events.client_id();
         let user = self.events.user_id();
-        payloads::stats(&self.core.borrow(), id.as_deref(), user, now())
+        payloads::stats(&self.core.borrow(), self.z(), id.as_deref(), user, now())
     }
 }

@@ -2,7 +2,7 @@
 // heartbeat and the counters behind `websocket.stats`. It knows nothing about HTTP; server.js feeds it accepted
 // sockets and the fault-control layer (control.js) pokes at it through the public methods below.
 
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { WebSocket } from 'ws';
 
 /** Frame types a client may send (`subscribe`, `unsubscribe`, `message`, `ping`). Anything else is a bad frame: counted, never fatal. */
@@ -89,6 +89,14 @@ export class Hub {
   #channels = new Map();
   /** @type {Map<string, {id: string, lastId: number, conns: number, timer: any}>} protocol v2 sessions */
   #sessions = new Map();
+  /**
+   * Channel streams (docs/PROTOCOL.md, "Recovery"): each channel's `epoch` (new for every server process), the
+   * `offset` of its last message and a bounded `history` of `{offset, at, text}`.
+   * @type {Map<string, {epoch: string, offset: number, history: {offset: number, at: number, text: string}[]}>}
+   */
+  #streams = new Map();
+  #historySize;
+  #historyTtlMs;
   #heartbeat = null;
   #log;
   #protocol;
@@ -99,14 +107,21 @@ export class Hub {
    * @param {number} [opts.heartbeatMs=30000] protocol-level ping period; 0 disables the heartbeat
    * @param {1 | 2} [opts.protocol=2] the highest protocol spoken: 1 is the seed-001 protocol only
    * @param {number} [opts.sessionTtlMs=120000] how long a v2 session (its duplicate filter) outlives its last connection
+   * @param {number} [opts.historySize=1000] channel messages kept per channel for recovery
+   * @param {number} [opts.historyTtlMs=300000] how long a channel message is kept for recovery
    * @param {(msg: string) => void} [opts.log]
    */
-  constructor({ heartbeatMs = 30_000, protocol = 2, sessionTtlMs = 120_000, log = () => {} } = {}) {
+  constructor({
+    heartbeatMs = 30_000, protocol = 2, sessionTtlMs = 120_000, historySize = 1000, historyTtlMs = 300_000, log = () => {},
+  } = {}) {
     this.#log = log;
     this.#protocol = protocol;
     this.#sessionTtlMs = sessionTtlMs;
+    this.#historySize = historySize;
+    this.#historyTtlMs = historyTtlMs;
     this.counters = {
       messagesIn: 0, messagesOut: 0, badFrames: 0, connectionsTotal: 0, acknowledged: 0, duplicates: 0, refused: 0,
+      recoveries: 0, gaps: 0,
     };
     if (heartbeatMs > 0) {
       // setImmediate: after an event-loop stall, read the pongs already waiting in the poll phase before judging.
@@ -192,9 +207,32 @@ export class Hub {
     return true;
   }
 
-  /** `websocket.broadcast` and client messages: a `message` frame to a channel's subscribers. */
+  /** The stream of `channel`, created with a new epoch and offset 0 on first use. */
+  #stream(channel) {
+    let st = this.#streams.get(channel);
+    if (!st) this.#streams.set(channel, (st = { epoch: randomBytes(6).toString('hex'), offset: 0, history: [] }));
+    return st;
+  }
+
+  /** Drops history entries beyond `historySize` or older than `historyTtlMs`. */
+  #trim(st) {
+    const h = st.history;
+    const oldest = Date.now() - this.#historyTtlMs;
+    let cut = Math.max(0, h.length - this.#historySize);
+    while (cut < h.length && h[cut].at < oldest) cut++;
+    if (cut > 0) h.splice(0, cut);
+  }
+
+  /**
+   * `websocket.broadcast` and client messages: a `message` frame to a channel's subscribers, stamped with its
+   * position in the channel (`offset` within `epoch`) and kept in the channel's history for recovery.
+   */
   broadcast(channel, data, { from, exclude } = {}) {
-    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from });
+    const st = this.#stream(channel);
+    const offset = ++st.offset;
+    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from, offset, epoch: st.epoch });
+    st.history.push({ offset, at: Date.now(), text: frame });
+    this.#trim(st);
     let delivered = 0;
     for (const c of this.#channels.get(channel) ?? []) {
       if (c !== exclude && this.deliver(c, frame)) delivered++;
@@ -321,6 +359,9 @@ export class Hub {
     this.counters.messagesIn++;
     switch (frame.type) {
       case 'subscribe': {
+        // Protocol v2: replay what the client missed since its position, then answer `subscribed` (synchronously,
+        // so no live message can come between the replay and the subscription).
+        if (client.session) this.#resume(client, frame.channel, frame.since);
         let subs = this.#channels.get(frame.channel);
         if (!subs) this.#channels.set(frame.channel, (subs = new Set()));
         subs.add(client);
@@ -361,6 +402,31 @@ export class Hub {
       case 'pong': // an application-level pong needs no answer
         break;
     }
+  }
+
+  /**
+   * Answers a v2 `subscribe`: with `since` ({epoch, offset}), replays the channel messages after it when the epoch
+   * is the channel's and its history still holds all of them (`recovered: true`), else says it cannot
+   * (`recovered: false`); then `subscribed` with the channel's position.
+   */
+  #resume(client, channel, since) {
+    const st = this.#stream(channel);
+    this.#trim(st);
+    const answer = { type: 'subscribed', channel, epoch: st.epoch, offset: st.offset };
+    if (since !== null && typeof since === 'object' && Number.isInteger(since.offset)) {
+      const h = st.history;
+      const first = h.length > 0 ? h[0].offset : st.offset + 1;
+      const ok = since.epoch === st.epoch && since.offset <= st.offset && since.offset + 1 >= first;
+      let replayed = 0;
+      if (ok) {
+        for (const e of h) {
+          if (e.offset > since.offset && this.deliver(client, e.text)) replayed++;
+        }
+      }
+      Object.assign(answer, { recovered: ok, replayed });
+      this.counters[ok ? 'recoveries' : 'gaps']++;
+    }
+    this.deliver(client, JSON.stringify(answer));
   }
 
   /** Protocol-level heartbeat (WebSocket ping frames, RFC 6455 section 5.5.2): terminate connections that did not pong since the previous round. */
