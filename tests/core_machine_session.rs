@@ -305,6 +305,7 @@ fn frames_for_a_closing_socket_go_back_to_the_queue_in_order() {
         bytes: 1,
         id,
         sent_before: false,
+        v2_only: false,
     };
     m.not_writable(Outgoing::User(item("a", 1), false), 1);
     m.not_writable(Outgoing::User(item("b", 2), false), 1);

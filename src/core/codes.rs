@@ -39,25 +39,28 @@ pub enum Verdict {
     /// and whether what the client missed was replayed. The JS listener
     /// handles it (the `recovery` event) without entering wasm.
     Subscribed = 7,
+    /// A `chunk` of a stream's answer (protocol v2), handed to the stream's
+    /// consumer by the JS listener without entering wasm.
+    Chunk = 8,
     /// Text that is not JSON.
-    NotJson = 8,
+    NotJson = 9,
     /// JSON that is not an object (an array, a string, `null`, ...).
-    NotObject = 9,
+    NotObject = 10,
     /// An object without a string `type`.
-    NoType = 10,
+    NoType = 11,
     /// A `type` this protocol does not know.
-    UnknownType = 11,
+    UnknownType = 12,
     /// A `message` without a non-empty string `channel`.
-    NoChannel = 12,
+    NoChannel = 13,
     /// A binary frame (the protocol is text only).
-    Binary = 13,
+    Binary = 14,
     /// Text longer than `maxFrameSize` UTF-16 code units (not parsed).
-    TooLarge = 14,
+    TooLarge = 15,
 }
 
 impl Verdict {
     /// Every verdict, in code order (the code is the index).
-    pub const ALL: [Verdict; 15] = [
+    pub const ALL: [Verdict; 16] = [
         Verdict::Message,
         Verdict::Pong,
         Verdict::Connected,
@@ -66,6 +69,7 @@ impl Verdict {
         Verdict::Unsubscribe,
         Verdict::Ack,
         Verdict::Subscribed,
+        Verdict::Chunk,
         Verdict::NotJson,
         Verdict::NotObject,
         Verdict::NoType,
@@ -91,6 +95,7 @@ impl Verdict {
             Verdict::Unsubscribe => "UNSUBSCRIBE",
             Verdict::Ack => "ACK",
             Verdict::Subscribed => "SUBSCRIBED",
+            Verdict::Chunk => "CHUNK",
             Verdict::NotJson => "NOT_JSON",
             Verdict::NotObject => "NOT_OBJECT",
             Verdict::NoType => "NO_TYPE",
@@ -112,6 +117,7 @@ impl Verdict {
             Verdict::Unsubscribe => FrameType::Unsubscribe,
             Verdict::Ack => FrameType::Ack,
             Verdict::Subscribed => FrameType::Subscribed,
+            Verdict::Chunk => FrameType::Chunk,
             _ => return None,
         })
     }
@@ -407,7 +413,7 @@ mod tests {
             assert_eq!(*v as usize, i);
             assert_eq!(Verdict::from_code(i as u32), Some(*v));
         }
-        assert_eq!(Verdict::from_code(15), None);
+        assert_eq!(Verdict::from_code(16), None);
         for (i, f) in ChannelFault::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i + 1);
             assert_eq!(ChannelFault::from_code(i as u32 + 1), Some(*f));

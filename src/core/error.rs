@@ -108,12 +108,17 @@ pub enum Error {
         /// The server's reason.
         reason: String,
     },
+    /// A request or stream on a server that speaks protocol v1, which has
+    /// neither: it was not sent.
+    Unsupported,
+    /// A request or stream given up by the page (its `AbortSignal`).
+    Aborted,
 }
 
 impl Error {
     /// Every code [`Error::code`] returns: the `ErrorCode` union of
     /// `index.d.ts` lists exactly these (a test compares them).
-    pub const CODES: [&'static str; 17] = [
+    pub const CODES: [&'static str; 19] = [
         "INVALID_OPTION",
         "INVALID_ARGUMENT",
         "INVALID_CHANNEL",
@@ -131,6 +136,8 @@ impl Error {
         "TIMEOUT",
         "DISCONNECTED",
         "REFUSED",
+        "UNSUPPORTED",
+        "ABORTED",
     ];
 
     /// A stable code for programs: `error.code` on the JS side.
@@ -160,7 +167,7 @@ impl Error {
     /// gets the same list (`templates` in `src/shell/boundary.js`, kept equal
     /// by a test) and fills them in there, so the wasm module carries no
     /// formatting code.
-    pub const TEMPLATES: [&'static str; 17] = [
+    pub const TEMPLATES: [&'static str; 19] = [
         "option `{0}` must be {1}",
         "{0}",
         "channel {0}",
@@ -178,6 +185,8 @@ impl Error {
         "no acknowledgement within {0} ms (the message stays queued and may still be delivered)",
         "the client was freed before the message was acknowledged; it will not be sent",
         "the server refused the message: {0}",
+        "requests and streams need protocol v2, which this server does not speak; not sent",
+        "aborted",
     ];
 
     /// What every message starts with (`messagePrefix` in the rules JavaScript gets).
@@ -203,6 +212,8 @@ impl Error {
             Error::Timeout { .. } => 14,
             Error::Disconnected => 15,
             Error::Refused { .. } => 16,
+            Error::Unsupported => 17,
+            Error::Aborted => 18,
         }
     }
 
@@ -224,7 +235,7 @@ impl Error {
             | Error::TokenFailed { detail }
             | Error::SocketFailed { detail } => (Text(detail), No),
             Error::HandlerThrew { event } => (Text(event), No),
-            Error::Freed | Error::Disconnected => (No, No),
+            Error::Freed | Error::Disconnected | Error::Unsupported | Error::Aborted => (No, No),
             Error::Timeout { ms } => (Count(*ms), No),
             Error::Refused { reason } => (Text(reason), No),
         }

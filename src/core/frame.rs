@@ -45,6 +45,8 @@ pub enum FrameType {
     Ack,
     /// `subscribed`: the server's answer to a `subscribe` (protocol v2).
     Subscribed,
+    /// `chunk`: part of a stream's answer (protocol v2).
+    Chunk,
 }
 
 impl FrameType {
@@ -59,6 +61,7 @@ impl FrameType {
             "connected" => Self::Connected,
             "ack" => Self::Ack,
             "subscribed" => Self::Subscribed,
+            "chunk" => Self::Chunk,
             _ => return None,
         })
     }
@@ -74,6 +77,7 @@ impl FrameType {
             Self::Connected => "connected",
             Self::Ack => "ack",
             Self::Subscribed => "subscribed",
+            Self::Chunk => "chunk",
         }
     }
 }

@@ -23,6 +23,9 @@ pub struct Item<F> {
     pub id: u32,
     /// Whether it was handed to a socket before (a send now is a re-send).
     pub sent_before: bool,
+    /// A request or stream (`docs/PROTOCOL.md`): only a v2 server can take
+    /// it; on a v1 link it is refused instead of sent.
+    pub v2_only: bool,
 }
 
 /// A FIFO of frames of type `F` (a `String` natively, a JS string in the
@@ -85,6 +88,17 @@ impl<F: Clone> Queue<F> {
     /// Appends a message waiting to be sent, or refuses it with
     /// [`Error::QueueFull`] and leaves the queue as it was.
     pub fn push(&mut self, frame: F, bytes: usize, id: u32) -> Result<(), Error> {
+        self.push_item(frame, bytes, id, false)
+    }
+
+    /// [`push`](Self::push), marking a request or stream (`v2_only`).
+    pub fn push_item(
+        &mut self,
+        frame: F,
+        bytes: usize,
+        id: u32,
+        v2_only: bool,
+    ) -> Result<(), Error> {
         self.check_room(bytes)?;
         self.bytes += bytes;
         self.items.push_back(Item {
@@ -92,8 +106,24 @@ impl<F: Clone> Queue<F> {
             bytes,
             id,
             sent_before: false,
+            v2_only,
         });
         Ok(())
+    }
+
+    /// Removes message `id` wherever it is (waiting or in flight): the page
+    /// gave it up. False when it is not queued.
+    pub fn remove(&mut self, id: u32) -> bool {
+        let Some(at) = self.items.iter().position(|i| i.id == id) else {
+            return false;
+        };
+        if let Some(item) = self.items.remove(at) {
+            self.bytes -= item.bytes;
+        }
+        if at < self.in_flight {
+            self.in_flight -= 1;
+        }
+        true
     }
 
     /// Records a message handed to the socket directly, awaiting its
@@ -102,13 +132,14 @@ impl<F: Clone> Queue<F> {
     /// queued: they have higher ids). Never refused: the caller checked the
     /// room before encoding ([`room`](Self::room)), and what its encoding
     /// queued meanwhile may only overrun the bounds by that much.
-    pub fn push_in_flight(&mut self, frame: F, bytes: usize, id: u32) {
+    pub fn push_in_flight(&mut self, frame: F, bytes: usize, id: u32, v2_only: bool) {
         self.bytes += bytes;
         let item = Item {
             frame,
             bytes,
             id,
             sent_before: true,
+            v2_only,
         };
         self.items.insert(self.in_flight, item);
         self.in_flight += 1;
@@ -259,7 +290,7 @@ mod tests {
             Some(usize::MAX),
             "a lone message always fits in flight"
         );
-        q.push_in_flight((), 5, 1);
+        q.push_in_flight((), 5, 1, false);
         assert_eq!(q.room(), None);
         assert!(q.check_flight_room(1).is_err());
     }
@@ -267,9 +298,9 @@ mod tests {
     #[test]
     fn a_direct_send_goes_before_messages_its_encoding_queued() {
         let mut q = Queue::new(10, 100);
-        q.push_in_flight("a", 1, 1);
+        q.push_in_flight("a", 1, 1, false);
         q.push("c", 1, 3).unwrap();
-        q.push_in_flight("b", 1, 2);
+        q.push_in_flight("b", 1, 2, false);
         assert_eq!(q.ids().collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!((q.in_flight(), q.waiting()), (2, 1));
     }
@@ -277,8 +308,8 @@ mod tests {
     #[test]
     fn in_flight_messages_count_against_the_bounds_until_acknowledged() {
         let mut q = Queue::new(2, 100);
-        q.push_in_flight("a", 10, 1);
-        q.push_in_flight("b", 10, 2);
+        q.push_in_flight("a", 10, 1, false);
+        q.push_in_flight("b", 10, 2, false);
         assert!(
             q.push("c", 1, 3).is_err(),
             "two unacknowledged fill a queue of 2"
@@ -311,6 +342,21 @@ mod tests {
         let fresh = q.send_next(true).unwrap();
         assert_eq!((fresh.id, fresh.sent_before), (3, false));
         assert_eq!(q.send_next(true), None);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn remove_takes_a_message_from_anywhere() {
+        let mut q = Queue::new(10, 100);
+        for id in 1..=4 {
+            q.push("m", 1, id).unwrap();
+        }
+        q.send_next(true);
+        q.send_next(true);
+        assert!(q.remove(1), "in flight");
+        assert!(q.remove(4), "waiting");
+        assert!(!q.remove(4));
+        assert_eq!((q.len(), q.in_flight(), q.bytes()), (2, 1, 2));
         assert_eq!(q.ids().collect::<Vec<_>>(), [2, 3]);
     }
 

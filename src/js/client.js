@@ -18,8 +18,43 @@
 //  - `zantara:glue`   the `wasm-bindgen --target web` output for the release build;
 //  - `zantara:loader` `./load-inline.js` (index.js, the script-tag file) or `./load-web.js` (web.js).
 
-import { ZantaraWebSocket as Generated, debugCounters as generatedCounters } from 'zantara:glue';
+import { ZantaraWebSocket as Generated, __error as sdkError, debugCounters as generatedCounters } from 'zantara:glue';
 import { ensureReady } from 'zantara:loader';
+
+/** `options.timeout` (ms, default 10000), checked; reading a hostile options object cannot throw. */
+function readTimeout(options) {
+  let timeout;
+  try {
+    timeout = options?.timeout ?? 10_000;
+  } catch {
+    timeout = NaN;
+  }
+  if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2_147_483_647) {
+    const e = new TypeError('ZantaraWebSocket: timeout must be a number of milliseconds from 1 to 2147483647');
+    e.code = 'INVALID_ARGUMENT';
+    throw e;
+  }
+  return timeout;
+}
+
+/** `options.signal`: an AbortSignal or undefined. */
+function readSignal(options) {
+  let signal;
+  let ok = false;
+  try {
+    signal = options?.signal;
+    ok = signal === undefined || signal instanceof AbortSignal;
+  } catch {
+    // A hostile options object.
+  }
+  if (signal === undefined && ok) return undefined;
+  if (!ok) {
+    const e = new TypeError('ZantaraWebSocket: signal must be an AbortSignal');
+    e.code = 'INVALID_ARGUMENT';
+    throw e;
+  }
+  return signal;
+}
 
 /** The error every call on a freed client throws. */
 function freedError() {
@@ -89,17 +124,7 @@ export class ZantaraWebSocket extends Generated {
    * @returns {Promise<{success: true, confirmed: boolean, id: number}>}
    */
   sendWithAck(channel, data, options) {
-    let timeout;
-    try {
-      timeout = options?.timeout ?? 10_000; // a hostile options object may throw
-    } catch {
-      timeout = NaN;
-    }
-    if (typeof timeout !== 'number' || !(timeout > 0) || timeout > 2_147_483_647) {
-      const e = new TypeError('ZantaraWebSocket: timeout must be a number of milliseconds from 1 to 2147483647');
-      e.code = 'INVALID_ARGUMENT';
-      throw e;
-    }
+    const timeout = readTimeout(options);
     let settle;
     const p = new Promise((resolve, reject) => {
       settle = (ack) => (ack.success ? resolve(ack) : reject(ack.error));
@@ -109,12 +134,94 @@ export class ZantaraWebSocket extends Generated {
       clearTimeout(timer);
       settle(ack);
     });
-    timer = setTimeout(() => {
-      const e = new Error(`ZantaraWebSocket: no acknowledgement within ${timeout} ms (the message stays queued and may still be delivered)`);
-      e.code = 'TIMEOUT';
-      settle({ success: false, error: e });
-    }, timeout);
+    // The message stays queued: only the wait ends.
+    timer = setTimeout(() => settle({ success: false, error: sdkError(0, timeout) }), timeout);
     return p;
+  }
+
+  /**
+   * A request to the server's handler `method` (protocol v2, docs/PROTOCOL.md): a promise of its
+   * reply. Queued like a message and sent again after a lost connection until answered, and run once
+   * by the server. Rejects with an `Error` whose `code` is `TIMEOUT` (after `timeout` ms, default
+   * 10000), `ABORTED` (`signal`), `UNSUPPORTED` (a v1 server), `DISCONNECTED` (freed), `QUEUE_FULL`, or
+   * the server's (`NOT_FOUND` for an unknown method, `HANDLER_ERROR`, ...) with its `reason`. A request
+   * given up is removed from the queue, and the server is told when it was already sent.
+   * @param {string} method
+   * @param {unknown} data
+   * @param {{timeout?: number, signal?: AbortSignal}} [options]
+   * @returns {Promise<unknown>}
+   */
+  request(method, data, options) {
+    const timeout = readTimeout(options);
+    const signal = readSignal(options);
+    let settle;
+    const p = new Promise((resolve, reject) => {
+      settle = (ack) => (ack.success ? resolve(ack.data) : reject(ack.error));
+    });
+    let timer = 0;
+    const onAbort = () => this.cancel(id, sdkError(1));
+    const id = this.sendRequest(1, method, data, (ack) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      settle(ack);
+    }, undefined);
+    if (id === 0) return p; // refused: the callback hears why
+    timer = setTimeout(() => this.cancel(id, sdkError(0, timeout)), timeout);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort);
+    return p;
+  }
+
+  /**
+   * A stream from the server's handler `method` (protocol v2; seed 004's `ask.response` chunks): an
+   * async iterable of the chunks' data, in order, each once, across lost connections. Leaving the
+   * `for await` loop early, or aborting `signal`, cancels it (the server is told). Iterating throws
+   * like `request` rejects (`ABORTED` after an abort, `UNSUPPORTED` on a v1 server, ...).
+   * @param {string} method
+   * @param {unknown} data
+   * @param {{signal?: AbortSignal}} [options]
+   * @returns {AsyncIterableIterator<unknown>}
+   */
+  stream(method, data, options) {
+    const signal = readSignal(options);
+    const chunks = [];
+    let wake = null;
+    let end = null; // {error} once answered or given up
+    const notify = () => {
+      wake?.();
+      wake = null;
+    };
+    const id = this.sendRequest(2, method, data, (ack) => {
+      end = { error: ack.success ? null : ack.error };
+      signal?.removeEventListener('abort', onAbort);
+      notify();
+    }, (chunk) => {
+      chunks.push(chunk);
+      notify();
+    });
+    const onAbort = () => this.cancel(id, sdkError(1));
+    if (id !== 0) {
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort);
+    }
+    const client = this;
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next() {
+        while (chunks.length === 0 && end === null) await new Promise((resolve) => { wake = resolve; });
+        if (chunks.length > 0) return { value: chunks.shift(), done: false };
+        if (end.error) throw end.error;
+        return { value: undefined, done: true };
+      },
+      async return() {
+        if (end === null) client.cancel(id, sdkError(1));
+        end ??= { error: null };
+        chunks.length = 0;
+        return { value: undefined, done: true };
+      },
+    };
   }
 
   /** Releases the wasm object (the generated `free`). */

@@ -134,7 +134,9 @@ export type ZantaraErrorCode =
   | 'FREED'
   | 'TIMEOUT'
   | 'DISCONNECTED'
-  | 'REFUSED';
+  | 'REFUSED'
+  | 'UNSUPPORTED'
+  | 'ABORTED';
 
 /** Payload of `error`. */
 export interface ZantaraError extends Error {
@@ -147,7 +149,7 @@ export interface ZantaraError extends Error {
 
 /** A frame as parsed from the wire (payload of `message`, which fires for every frame). */
 export interface Frame<T = unknown> {
-  type: 'message' | 'connected' | 'pong' | 'ping' | 'subscribe' | 'unsubscribe' | 'ack' | 'subscribed';
+  type: 'message' | 'connected' | 'pong' | 'ping' | 'subscribe' | 'unsubscribe' | 'ack' | 'subscribed' | 'chunk';
   /** Protocol v2 channel messages: the position within the channel's history (`epoch`, `offset`). */
   offset?: number;
   epoch?: string;
@@ -306,6 +308,21 @@ export declare class ZantaraWebSocket<Channels extends ChannelMap = ChannelMap> 
     data: EventPayload<Channels, C>,
     options?: { timeout?: number },
   ): Promise<Ack & { success: true }>;
+  /**
+   * Protocol v2: the reply of the server's handler `method`. Queued and re-sent like a message, run once.
+   * Rejects with a `ZantaraError` whose code is `TIMEOUT` (default 10000 ms), `ABORTED`, `UNSUPPORTED` (v1 server),
+   * `DISCONNECTED`, `QUEUE_FULL`, or the server's (`NOT_FOUND`, `HANDLER_ERROR`, ...) with `reason`.
+   */
+  request<R = unknown>(method: string, data?: unknown, options?: { timeout?: number; signal?: AbortSignal }): Promise<R>;
+  /**
+   * Protocol v2: the chunks of the server's stream handler `method`, each once, in order, across reconnects.
+   * Leaving the loop early or aborting `signal` cancels it at the server.
+   */
+  stream<C = unknown>(method: string, data?: unknown, options?: { signal?: AbortSignal }): AsyncIterableIterator<C>;
+  /** Internal (used by `request` and `stream`): sends a request (kind 1) or stream (kind 2); its id, 0 when refused. */
+  sendRequest(kind: 1 | 2, method: string, data: unknown, ack: (ack: Ack & { data?: unknown }) => void, onChunk?: (chunk: unknown) => void): number;
+  /** Internal (used by `request` and `stream`): gives up request or stream `id`, settling it with `error`. */
+  cancel(id: number, error: Error): boolean;
   /** Adds a handler for a built-in event or a channel (which receives the message's `data`). */
   on<E extends string>(event: E, handler: (payload: EventPayload<Channels, E>) => void): void;
   /** Like `on`, removed after the first call. */

@@ -32,5 +32,17 @@ export declare function useChannel<T = any>(channel: string, handler: (data: T) 
 /** A stable `send(channel, data)`; false when refused (queue full) or on a server. */
 export declare function useSend(): (channel: string, data: unknown) => boolean;
 
+/** The delivery state of a message sent through `useDelivery()`. */
+export type DeliveryStatus = 'pending' | 'confirmed' | 'sent' | 'failed';
+
+/**
+ * Sending with delivery state (protocol v2 acknowledgements): `send(channel, data)` returns a key, and
+ * `deliveries` maps each key to its status (`'sent'`: a v1 server, which cannot confirm).
+ */
+export declare function useDelivery(): {
+  send: (channel: string, data: unknown) => number;
+  deliveries: ReadonlyMap<number, DeliveryStatus>;
+};
+
 /** `getStats()`, refreshed every `intervalMs` (default 1000) and on state changes; null on a server. */
 export declare function useStats(intervalMs?: number): ZantaraStats | null;

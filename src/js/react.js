@@ -141,6 +141,32 @@ export function useSend() {
 }
 
 /**
+ * Sending with delivery state (protocol v2 acknowledgements; seed 002's delivery ticks):
+ * `{send, deliveries}`. `send(channel, data)` sends like `sendMessage` and returns a key;
+ * `deliveries` (a new Map on every change) maps each key to `'pending'` (queued or awaiting the
+ * server), `'confirmed'` (the server took it), `'sent'` (handed to a protocol v1 server, which
+ * cannot confirm) or `'failed'` (refused, or never to be sent; also while rendering on a server).
+ * @returns {{send: (channel: string, data: unknown) => number, deliveries: Map<number, string>}}
+ */
+export function useDelivery() {
+  const client = useZantara();
+  const [deliveries, setDeliveries] = useState(() => new Map());
+  const last = useRef(0);
+  const send = useCallback((channel, data) => {
+    const key = ++last.current;
+    const mark = (status) => setDeliveries((m) => new Map(m).set(key, status));
+    if (!client) {
+      mark('failed');
+      return key;
+    }
+    mark('pending');
+    client.sendMessage(channel, data, (ack) => mark(!ack.success ? 'failed' : ack.confirmed ? 'confirmed' : 'sent'));
+    return key;
+  }, [client]);
+  return { send, deliveries };
+}
+
+/**
  * The client's `getStats()`, refreshed every `intervalMs` and on every state change
  * (`null` while rendering on a server).
  * @param {number} [intervalMs=1000]

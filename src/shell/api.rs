@@ -139,6 +139,55 @@ impl ZantaraWebSocket {
         send_message(&self.client, &channel, &data, &ack).map_err(js_err)
     }
 
+    /// A request (`kind` 1: one reply) or stream (`kind` 2: chunks, then
+    /// the final acknowledgement) of `method` with `data`, for the JS
+    /// wrapper's `request()` and `stream()` (protocol v2, see
+    /// `docs/PROTOCOL.md`): queued like a message, sent again after a lost
+    /// link until answered. `ack` gets the answer (its `data` the reply),
+    /// `on_chunk` (streams) each chunk's `data`. Returns the message id, or
+    /// 0 when refused (`ack` hears why: `UNSUPPORTED` on a v1 server,
+    /// `QUEUE_FULL`). Throws a `TypeError` for a bad method name (the rules
+    /// of a channel name) or data JSON cannot encode.
+    #[wasm_bindgen(js_name = sendRequest)]
+    pub fn send_request(
+        &self,
+        kind: JsValue,
+        method: JsValue,
+        data: JsValue,
+        ack: JsValue,
+        on_chunk: JsValue,
+    ) -> Result<u32, JsValue> {
+        if !ack.is_function() {
+            return Err(type_error(
+                "the acknowledgement callback must be a function",
+            ));
+        }
+        let fault = boundary::check_channel(&method);
+        if fault != 0 {
+            return Err(js_err(channel_fault(&method, fault)));
+        }
+        let kind = if kind.as_f64() == Some(2.0) { 2 } else { 1 };
+        let text = boundary::encode_as(kind, &method, &data).map_err(|e| {
+            js_err(Error::Unserializable {
+                detail: boundary::describe(&e),
+            })
+        })?;
+        Ok(self.client.send_request(text, &ack, &on_chunk))
+    }
+
+    /// Gives up request or stream `id` (for the JS wrapper's timeouts and
+    /// `AbortSignal`s): removed from the queue, the server told when it is
+    /// in flight, its callback settled with `error`. False when it was no
+    /// longer pending.
+    pub fn cancel(&self, id: JsValue, error: JsValue) -> bool {
+        match id.as_f64() {
+            Some(n) if n >= 1.0 && n <= f64::from(u32::MAX) && n % 1.0 == 0.0 => {
+                self.client.cancel(n as u32, &error)
+            }
+            _ => false,
+        }
+    }
+
     /// Adds `handler` for `event`: `connected`, `disconnected`, `error`,
     /// `message`, `reconnecting`, `reconnect_failed`, `state`, `pong`, or a
     /// channel name.
@@ -200,6 +249,19 @@ impl ZantaraWebSocket {
     pub fn get_stats(&self) -> JsValue {
         self.client.stats()
     }
+}
+
+/// The SDK's error for code `which` (0 `TIMEOUT` after `ms`, 1 `ABORTED`,
+/// 2 `DISCONNECTED`), for the JS wrapper: its messages are the core's.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __error)]
+pub fn error(which: JsValue, ms: JsValue) -> JsValue {
+    let ms = ms.as_f64().unwrap_or(0.0).max(0.0);
+    js_err(match which.as_f64() {
+        Some(0.0) => Error::Timeout { ms: ms as usize },
+        Some(1.0) => Error::Aborted,
+        _ => Error::Disconnected,
+    })
 }
 
 impl ZantaraWebSocket {

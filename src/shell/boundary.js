@@ -17,13 +17,13 @@ import { emit, has, off, on } from './emitter.js';
 // prettier-ignore
 export const RULES = /* BEGIN RULES */ {
   "reserved": ["connected", "disconnected", "error", "message", "reconnecting", "reconnect_failed", "state", "pong", "recovery"],
-  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe", "ack", "subscribed"],
-  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "ACK": 6, "SUBSCRIBED": 7, "NOT_JSON": 8, "NOT_OBJECT": 9, "NO_TYPE": 10, "UNKNOWN_TYPE": 11, "NO_CHANNEL": 12, "BINARY": 13, "TOO_LARGE": 14},
+  "types": ["message", "pong", "connected", "ping", "subscribe", "unsubscribe", "ack", "subscribed", "chunk"],
+  "verdict": {"MESSAGE": 0, "PONG": 1, "CONNECTED": 2, "PING": 3, "SUBSCRIBE": 4, "UNSUBSCRIBE": 5, "ACK": 6, "SUBSCRIBED": 7, "CHUNK": 8, "NOT_JSON": 9, "NOT_OBJECT": 10, "NO_TYPE": 11, "UNKNOWN_TYPE": 12, "NO_CHANNEL": 13, "BINARY": 14, "TOO_LARGE": 15},
   "channel": {"OK": 0, "NOT_STRING": 1, "LONE_SURROGATE": 2, "TOO_LONG": 3, "RESERVED": 4},
   "channelMaxBytes": 256,
-  "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED", "TIMEOUT", "DISCONNECTED", "REFUSED"],
+  "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED", "TIMEOUT", "DISCONNECTED", "REFUSED", "UNSUPPORTED", "ABORTED"],
   "messagePrefix": "ZantaraWebSocket: ",
-  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed", "no acknowledgement within {0} ms (the message stays queued and may still be delivered)", "the client was freed before the message was acknowledged; it will not be sent", "the server refused the message: {0}"],
+  "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed", "no acknowledgement within {0} ms (the message stays queued and may still be delivered)", "the client was freed before the message was acknowledged; it will not be sent", "the server refused the message: {0}", "requests and streams need protocol v2, which this server does not speak; not sent", "aborted"],
   "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
   "closeReactions": ["reconnect", "slow", "stop"],
   "options": [
@@ -154,6 +154,8 @@ export function createClient(id, max) {
     // Protocol v2: the session, acknowledgement callbacks, whether the link is v2, each channel's
     // position (`{e: epoch, o: offset}`), messages replayed and gaps reported (docs/PROTOCOL.md).
     s: sessionId(), k: new Map(), v2: false, o: new Map(), rc: 0, gp: 0,
+    // Streams in progress: id -> {f: the chunk callback, last: the last chunk's seq}.
+    st: new Map(),
   };
 }
 
@@ -219,6 +221,7 @@ function onMessage(e) {
   if (v?.type !== R.message || typeof c !== 'string' || c === '') {
     const verdict = classify(v);
     if (verdict === R.V.SUBSCRIBED && typeof c === 'string') return subscribed(this, z, v, d.length);
+    if (verdict === R.V.CHUNK) return chunk(z, v, d.length);
     sink(R.H.FRAME, z.id, z.g, verdict, d.length, v, d);
     return;
   }
@@ -281,6 +284,41 @@ function subscribed(ws, z, v, n) {
 }
 
 /**
+ * A `chunk` frame `v` of a stream (protocol v2): handed to the stream's callback once, in order (a
+ * chunk at or before the last one, replayed after a reconnect, is dropped). Counted as a frame.
+ */
+function chunk(z, v, n) {
+  z.n += 1;
+  z.b += n;
+  z.t = performance.now();
+  const st = z.st.get(v.id);
+  if (st === undefined || !Number.isInteger(v.seq) || v.seq <= st.last) return;
+  st.last = v.seq;
+  try {
+    st.f(v.data);
+  } catch (e) {
+    consoleError('a stream consumer threw', e);
+  }
+}
+
+/** Registers `f` as the chunk callback of client `z`'s stream `id`. */
+export function streamOn(z, id, f) {
+  z.st.set(id, { f, last: 0 });
+}
+
+/** Tells the server that client `z` gave up request or stream `id`, when its socket is open. */
+export function sendCancel(z, id) {
+  z.st.delete(id);
+  const ws = z.ws;
+  if (ws === null || ws.readyState !== 1) return;
+  try {
+    ws.send(`{"type":"cancel","id":${id}}`);
+  } catch {
+    // A closing socket: the server forgets the stream with the session.
+  }
+}
+
+/**
  * Opens client `z`'s socket for generation `gen` (binary frames as ArrayBuffer: Blob payloads
  * convert through a promise and can reorder messages). Returns null, or a description of what
  * `new WebSocket` threw (redacted).
@@ -333,9 +371,12 @@ export function socketUnsent(z) {
   return z.ws === null ? 0 : z.ws.bufferedAmount;
 }
 
-/** Frame `f` (a JSON object's text) with message id `id` first in it: `{"id":7,...` (protocol v2). */
-export function withId(f, id) {
-  return `{"id":${id},${f.slice(1)}`;
+/**
+ * Frame `f` (a JSON object's text) with message id `id` first in it: `{"id":7,...` (protocol v2);
+ * with `after` (a stream's last chunk) when it is above 0.
+ */
+export function withId(f, id, after) {
+  return after > 0 ? `{"id":${id},"after":${after},${f.slice(1)}` : `{"id":${id},${f.slice(1)}`;
 }
 
 /**
@@ -365,7 +406,8 @@ export function sendFrame(z, f, id) {
   const ws = z.ws;
   if (ws === null || ws.readyState !== 1) return false;
   try {
-    ws.send(id > 0 ? withId(f, id) : control(z, f));
+    // A stream sent again tells the server the last chunk it got (`after`), so none is repeated.
+    ws.send(id > 0 ? withId(f, id, z.st.get(id)?.last) : control(z, f));
     return true;
   } catch {
     return false;
@@ -732,6 +774,17 @@ export function encode(channel, data) {
   return JSON.stringify({ type: R.message, channel, data, timestamp: new Date().toISOString() });
 }
 
+/** The client's frame types of protocol v2 requests, by kind (docs/PROTOCOL.md, "Requests and streams"). */
+const REQUEST_TYPES = [undefined, 'request', 'stream'];
+
+/**
+ * A request (`kind` 1) or stream (2) frame for `method` (in `channel`, under a channel's rules) with
+ * `data`. Throws what `JSON.stringify` throws.
+ */
+export function encodeAs(kind, method, data) {
+  return JSON.stringify({ type: REQUEST_TYPES[kind] ?? 'request', channel: method, data, timestamp: new Date().toISOString() });
+}
+
 /**
  * `sendMessage` on client `z`'s socket while open, in one call: the frame's length once sent; `-1` when the socket is not
  * open (nothing done); `-2` when `encode` threw (the error is in `out.error`); `-3` when the data's
@@ -808,6 +861,8 @@ export function ackSettle(z, id, how, v) {
   if (cb === undefined) return;
   z.k.delete(id);
   const ack = { success: how === 0 || how === 2, confirmed: how < 2, id };
+  if (how === 0 && v?.data !== undefined) ack.data = v.data; // a request's reply
+  z.st.delete(id);
   if (how === 1) {
     const e = v.error;
     ack.code = typeof e?.code === 'string' ? e.code : 'REFUSED';

@@ -121,6 +121,16 @@ extern "C" {
     /// queue refused it with error `v`). Never throws.
     #[wasm_bindgen(js_name = ackSettle)]
     pub fn ack_settle(z: &JsValue, id: u32, how: u32, v: &JsValue);
+    /// A request (`kind` 1) or stream (2) frame; throws what
+    /// `JSON.stringify` throws.
+    #[wasm_bindgen(catch, js_name = encodeAs)]
+    pub fn encode_as(kind: u32, method: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;
+    /// Registers the chunk callback of stream `id`.
+    #[wasm_bindgen(js_name = streamOn)]
+    pub fn stream_on(z: &JsValue, id: u32, f: &JsValue);
+    /// Sends `{"type":"cancel","id":id}` when the socket is open.
+    #[wasm_bindgen(js_name = sendCancel)]
+    pub fn send_cancel(z: &JsValue, id: u32);
     /// Settles every acknowledgement callback as never to be sent (those
     /// in `sent` were handed to a socket before and may have arrived).
     #[wasm_bindgen(js_name = ackDrop)]

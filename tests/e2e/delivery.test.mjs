@@ -393,3 +393,134 @@ describe('inbound recovery (protocol v2)', () => {
     }
   });
 });
+
+describe('requests and streams (protocol v2)', () => {
+  async function client(srv, user) {
+    const page = await sdkPage(env.browser, srv);
+    await page.evaluate(async ([url, user]) => {
+      window.ws = new ZantaraWebSocket(user, { wsUrl: url, reconnectInterval: 50, maxReconnectInterval: 100, jitter: 0 });
+      await window.kit.connected(window.ws);
+    }, [srv.ws, user]);
+    return page;
+  }
+
+  test('request: the reply; NOT_FOUND; TIMEOUT and ABORTED give it up (never run later); one reply across a terminated connection', async () => {
+    const user = 'requests';
+    const page = await client(env.srv, user);
+    const outcome = (f) => page.evaluate(f).catch((e) => `threw ${e.message}`);
+    assert.deepEqual(await outcome(() => window.ws.request('echo', { a: [1, 'x'] })), { a: [1, 'x'] });
+    assert.deepEqual(await outcome(() => window.ws.request('nope', 1).then(() => 'resolved', (e) => [e.code, e.reason])),
+      ['NOT_FOUND', 'no request handler named nope']);
+    const timedOut = await outcome(async () => {
+      const t0 = performance.now();
+      const code = await window.ws.request('slow', { ms: 3000 }, { timeout: 200 }).then(() => 'resolved', (e) => e.code);
+      return [code, Math.round(performance.now() - t0) < 1500, window.ws.getStats().queuedMessages];
+    });
+    assert.deepEqual(timedOut, ['TIMEOUT', true, 0], 'rejected in time and removed from the queue');
+    const aborted = await outcome(async () => {
+      const ac = new AbortController();
+      const p = window.ws.request('slow', { ms: 3000 }, { signal: ac.signal }).then(() => 'resolved', (e) => e.code);
+      ac.abort();
+      return p;
+    });
+    assert.equal(aborted, 'ABORTED');
+    // A connection cut while the server works: the request is sent again, run once, answered once.
+    const runs = [];
+    env.srv.hub.handle('count', async (data) => {
+      runs.push(data.n);
+      await new Promise((r) => setTimeout(r, 300));
+      return { n: data.n };
+    });
+    await page.evaluate(() => {
+      window.reply = window.ws.request('count', { n: 7 }, { timeout: 5000 });
+    });
+    await waitUntil(() => runs.length === 1, { what: 'the handler started' });
+    for (const c of env.srv.hub.select({ userId: user })) c.ws.terminate();
+    assert.deepEqual(await page.evaluate(() => window.reply), { n: 7 });
+    assert.deepEqual(runs, [7], 'run once although sent twice');
+    assert.equal(await page.evaluate(() => window.ws.getStats().resent), 1);
+    await page.evaluate(() => window.ws.free());
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('stream: every chunk once, in order, across a terminated connection; leaving the loop cancels it at the server', async () => {
+    const user = 'streams';
+    const page = await client(env.srv, user);
+    await page.evaluate(() => {
+      window.words = [];
+      window.done = (async () => {
+        for await (const chunk of window.ws.stream('ask', { delayMs: 10, words: 40 })) window.words.push(chunk.index);
+        return 'finished';
+      })();
+    });
+    await page.waitForFunction(() => window.words.length >= 10);
+    for (const c of env.srv.hub.select({ userId: user })) c.ws.terminate();
+    assert.equal(await page.evaluate(() => window.done), 'finished');
+    const words = await page.evaluate(() => window.words);
+    assert.deepEqual(words, [...Array(40).keys()], 'no chunk lost or repeated');
+    const cancelledBefore = env.srv.hub.counters.cancelled;
+    const early = await page.evaluate(async () => {
+      const got = [];
+      for await (const chunk of window.ws.stream('ask', { delayMs: 20, words: 200 })) {
+        got.push(chunk.index);
+        if (got.length === 3) break;
+      }
+      return got;
+    });
+    assert.deepEqual(early, [0, 1, 2]);
+    await waitUntil(() => env.srv.hub.counters.cancelled === cancelledBefore + 1, { what: 'the server cancelled the stream' });
+    const aborted = await page.evaluate(async () => {
+      const ac = new AbortController();
+      const it = window.ws.stream('ask', { delayMs: 20, words: 200 }, { signal: ac.signal });
+      const got = [];
+      try {
+        for await (const chunk of it) {
+          got.push(chunk.index);
+          if (got.length === 2) ac.abort();
+        }
+        return 'finished';
+      } catch (e) {
+        return [e.code, got.length];
+      }
+    });
+    assert.deepEqual(aborted, ['ABORTED', 2]);
+    await waitUntil(() => env.srv.hub.counters.cancelled === cancelledBefore + 2, { what: 'the abort reached the server' });
+    console.log(`FIGURE stream across a terminated connection: 40 chunks, ${words.length} received, 0 lost, 0 repeated; break and abort cancelled at the server: 2 of 2`);
+    await page.evaluate(() => window.ws.free());
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a v1 server: request and stream reject UNSUPPORTED and send nothing', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const frames = [];
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'connected', data: { clientId: 'c1', userId: 'v1' } }));
+      ws.on('message', (raw) => frames.push(raw.toString()));
+    });
+    const page = await sdkPage(env.browser, env.srv);
+    const r = await page.evaluate(async (url) => {
+      window.ws = new ZantaraWebSocket('v1', { wsUrl: url, heartbeatInterval: 0, heartbeatTimeout: 0 });
+      const queued = window.ws.request('echo', 1).then(() => 'resolved', (e) => e.code); // queued before the welcome
+      await window.kit.connected(window.ws);
+      const open = await window.ws.request('echo', 2).then(() => 'resolved', (e) => e.code);
+      let streamed;
+      try {
+        for await (const c of window.ws.stream('ask', {})) streamed = c;
+        streamed = 'finished';
+      } catch (e) {
+        streamed = e.code;
+      }
+      window.ws.sendMessage('chat', 1);
+      return [await queued, open, streamed];
+    }, `ws://127.0.0.1:${wss.address().port}/ws`);
+    assert.deepEqual(r, ['UNSUPPORTED', 'UNSUPPORTED', 'UNSUPPORTED']);
+    await waitUntil(() => frames.length >= 1, { what: 'the chat message' });
+    assert.deepEqual(frames.map((f) => JSON.parse(f).type), ['message'], 'no request or stream frame on a v1 wire');
+    await page.evaluate(() => window.ws.free());
+    await page.close();
+    await new Promise((resolve) => wss.close(resolve));
+  });
+});

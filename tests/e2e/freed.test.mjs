@@ -63,8 +63,8 @@ describe('calls after free()', () => {
       return { members: list.map(([k]) => String(k)).sort(), outcomes, messages: [...messages], again };
     }, CALLS);
     assert.deepEqual(r.members, [
-      'connect', 'disconnect', 'getStats', 'isConnected', 'off', 'on', 'once', 'sendMessage', 'sendWithAck', 'shutDown', 'state',
-      'subscribe', 'subscriptions', 'unsubscribe',
+      'cancel', 'connect', 'disconnect', 'getStats', 'isConnected', 'off', 'on', 'once', 'request', 'sendMessage', 'sendRequest',
+      'sendWithAck', 'shutDown', 'state', 'stream', 'subscribe', 'subscriptions', 'unsubscribe',
     ]);
     assert.deepEqual(r.outcomes, { 'Error:FREED': CALLS });
     assert.deepEqual(r.messages, ['ZantaraWebSocket: this client was freed']);

@@ -101,7 +101,9 @@ export async function fuzzPage({ seed, calls, url, http, prefix, codes }) {
     depth++;
     const refused = (e, how) => {
       const code = e instanceof Error && typeof e.code === 'string' ? e.code : undefined;
-      if ((code === undefined || !known.has(code)) && failures.push(`${what} ${how} ${e?.name}: ${e?.message}`) === 1) {
+      // A promise may also reject with the server's refusal: its code and `reason` are the server's.
+      const server = how === 'rejected with' && code !== undefined && typeof e.reason === 'string';
+      if ((code === undefined || !(known.has(code) || server)) && failures.push(`${what} ${how} ${e?.name}: ${e?.message}`) === 1) {
         firstFailureLast.push(...last);
       }
       count(code ?? `uncoded ${e?.name}`);
@@ -244,6 +246,7 @@ export async function fuzzPage({ seed, calls, url, http, prefix, codes }) {
     const args = {
       sendMessage: () => [channel(), hostile()],
       sendWithAck: () => [channel(), hostile(), chance(0.5) ? { timeout: 50 } : hostile()],
+      request: () => [chance(0.5) ? 'echo' : channel(), hostile(), chance(0.5) ? { timeout: 50 } : hostile()],
       subscribe: () => [channel()],
       unsubscribe: () => [channel()],
       on: () => [event(), handler(c)],

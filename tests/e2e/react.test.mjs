@@ -136,13 +136,15 @@ describe('example React app, package from the packed tarball', () => {
     await broadcast(srv, 'analytics', { activeUsers: 7, tokensUsed: 1234, apiCalls: 56, avgResponseTime: 78 });
     await page.waitForSelector('[data-testid="metrics"] dd:has-text("1,234")');
 
-    // useSend: our message reaches another subscriber through the server.
+    // useDelivery: our message reaches another subscriber through the server.
     const watcher = await observer('chat');
     try {
       await page.fill('input', 'Hi from React');
       await page.click('form button');
       await waitUntil(() => watcher.frames.find((f) => f.channel === 'chat' && f.data?.text === 'Hi from React'),
         { what: 'the observer to receive the React app\'s message' });
+      // useDelivery: the server's acknowledgement turns the message's tick to confirmed.
+      await page.waitForSelector('[data-testid="messages"] li[data-delivery="confirmed"]:has-text("Hi from React")');
     } finally {
       watcher.close();
     }

@@ -109,6 +109,7 @@ impl Sim {
                     }
                 }
                 Action::Emit(e) => self.check_event(e),
+                Action::Unsent { .. } => panic!("no request was sent: {a:?}"),
             }
             all.push(a);
         }

@@ -30,8 +30,8 @@ describe('protocol v2', () => {
     const a = await connect(servers.wsBase, { userId: 'tx', protocol: '2', session: 's-dup' });
     a.send(msg(1, 'v2-chat', { n: 1 }));
     a.send(msg(2, 'v2-chat', { n: 2 }));
-    await a.next((f) => f.json?.type === 'ack' && f.json.id === 2, 'ack 2');
-    assert.deepEqual(a.ofType('ack').map((f) => f.json), [{ type: 'ack', id: 1 }, { type: 'ack', id: 2 }]);
+    await a.next((f) => f.json?.type === 'ack' && a.ofType('ack').length === 2, 'two acks');
+    assert.deepEqual(a.ofType('ack').map((f) => f.json).sort((x, y) => x.id - y.id), [{ type: 'ack', id: 1 }, { type: 'ack', id: 2 }]);
     a.ws.terminate();
     const b = await connect(servers.wsBase, { userId: 'tx', protocol: '2', session: 's-dup' });
     b.send(msg(2, 'v2-chat', { n: 2 })); // its ack was lost with the old connection
@@ -102,6 +102,29 @@ describe('protocol v2', () => {
       terminatePeers();
       await srv.close();
     }
+  });
+
+  test('requests run once per session: a re-send gets the same reply; a stream re-sent with `after` replays only later chunks', async () => {
+    const a = await connect(servers.wsBase, { userId: 'q', protocol: '2', session: 'q1' });
+    const req = (id, channel, data, extra = {}) => ({ id, ...extra, type: 'request', channel, data, timestamp: new Date().toISOString() });
+    a.send(req(1, 'echo', { x: 1 }));
+    a.send(req(2, 'missing', null));
+    await a.next((f) => f.json?.type === 'ack' && a.ofType('ack').length === 2, 'two acks');
+    assert.deepEqual(a.ofType('ack').map((f) => f.json).sort((x, y) => x.id - y.id), [
+      { type: 'ack', id: 1, data: { x: 1 } },
+      { type: 'ack', id: 2, error: { code: 'NOT_FOUND', reason: 'no request handler named missing' } },
+    ]);
+    a.send(req(1, 'echo', { x: 'other' })); // a re-send: the first answer again, not a second run
+    await a.next((f) => f.json?.type === 'ack' && a.ofType('ack').length === 3, 'third ack');
+    assert.deepEqual(a.ofType('ack')[2].json, { type: 'ack', id: 1, data: { x: 1 } });
+    a.send({ id: 3, type: 'stream', channel: 'ask', data: { delayMs: 5, words: 6 }, timestamp: '' });
+    await a.next((f) => f.json?.type === 'ack' && f.json.id === 3, 'stream done');
+    assert.deepEqual(a.ofType('chunk').map((f) => f.json.seq), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(a.ofType('ack').at(-1).json, { type: 'ack', id: 3, data: { done: true, chunks: 6 } });
+    const b = await connect(servers.wsBase, { userId: 'q', protocol: '2', session: 'q1' });
+    b.send({ id: 3, after: 4, type: 'stream', channel: 'ask', data: {}, timestamp: '' });
+    await b.next((f) => f.json?.type === 'ack' && f.json.id === 3, 'replayed stream done');
+    assert.deepEqual(b.ofType('chunk').map((f) => f.json.seq), [5, 6]);
   });
 
   test('v1 clients get no acks; a server started with protocol 1 accepts no offer', async () => {

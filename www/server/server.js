@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 
 import { FaultControl } from './lib/control.js';
 import { Hub, parseConnectQuery } from './lib/hub.js';
+import { registerDemoResponders } from './lib/responders.js';
 import {
   HttpError, readJsonBody, rejectUpgrade, sendError, sendJson, sendPreflight, serveStatic,
 } from './lib/http-util.js';
@@ -82,6 +83,7 @@ export async function startServer(opts = {}) {
   const log = opts.log === null ? () => {} : (opts.log ?? ((msg) => process.stderr.write(`${msg}\n`)));
 
   const hub = new Hub({ heartbeatMs, protocol, historySize, historyTtlMs, log });
+  registerDemoResponders(hub);
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });

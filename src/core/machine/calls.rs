@@ -90,10 +90,33 @@ impl<F: Clone> Machine<F> {
     /// counts against the queue bounds meanwhile. A full queue is an error
     /// (also emitted on `error`) and nothing changes.
     pub fn send(&mut self, frame: F, bytes: usize) -> Result<u32, Error> {
+        self.send_item(frame, bytes, false)
+    }
+
+    /// A request or stream (`docs/PROTOCOL.md`): like [`send`](Self::send),
+    /// but only for a v2 server. Refused at once with [`Error::Unsupported`]
+    /// (not reported on `error`: the caller's promise says it) when the
+    /// open link is welcomed as v1; queued ones that meet a v1 link become
+    /// [`Action::Unsent`].
+    pub fn send_request(&mut self, frame: F, bytes: usize) -> Result<u32, Error> {
+        if self.welcomed() && !self.link_v2() {
+            return Err(Error::Unsupported);
+        }
+        self.send_item(frame, bytes, true)
+    }
+
+    /// Gives up message `id` (the page's timeout or `AbortSignal`): removed
+    /// from the queue, waiting or in flight, so it is never sent (again).
+    /// False when it is not queued.
+    pub fn forget(&mut self, id: u32) -> bool {
+        self.queue.remove(id)
+    }
+
+    fn send_item(&mut self, frame: F, bytes: usize, v2_only: bool) -> Result<u32, Error> {
         let id = self.last_id.wrapping_add(1).max(1);
         if !self.can_send() {
             self.queue
-                .push(frame, bytes, id)
+                .push_item(frame, bytes, id, v2_only)
                 .inspect_err(|e| self.report(e.clone()))?;
             self.last_id = id;
             return Ok(id);
@@ -103,7 +126,7 @@ impl<F: Clone> Machine<F> {
             self.queue
                 .check_flight_room(bytes)
                 .inspect_err(|e| self.report(e.clone()))?;
-            self.queue.push_in_flight(frame.clone(), bytes, id);
+            self.queue.push_in_flight(frame.clone(), bytes, id, v2_only);
         }
         self.last_id = id;
         self.count_out(bytes);
@@ -112,6 +135,7 @@ impl<F: Clone> Machine<F> {
             bytes,
             id,
             sent_before: false,
+            v2_only,
         };
         self.out.push(Action::Send(Outgoing::User(item, v2)));
         Ok(id)
@@ -143,7 +167,7 @@ impl<F: Clone> Machine<F> {
         self.held = false;
         self.count_out(bytes);
         if let Some(frame) = frame {
-            self.queue.push_in_flight(frame, bytes, id);
+            self.queue.push_in_flight(frame, bytes, id, false);
         }
         if self.queue.waiting() > 0 && self.welcomed() {
             self.flush();

@@ -52,7 +52,7 @@ use liveness::Expiry;
 use parts::{Attempt, Config, Link, Loss, Socket};
 
 use super::frame::{encode_control, FrameType};
-use super::{Options, Queue, Stats, Subs};
+use super::{Error, Options, Queue, Stats, Subs};
 
 /// The state machine. `F` is the type of user frames: `String` natively, a
 /// JS string in the browser (so payloads never enter wasm memory).
@@ -331,6 +331,11 @@ impl<F: Clone> Machine<F> {
         }
         let v2 = self.link_v2();
         while let Some(item) = self.queue.send_next(v2) {
+            if item.v2_only && !v2 {
+                let (id, error) = (item.id, Error::Unsupported);
+                self.out.push(Action::Unsent { id, error });
+                continue;
+            }
             self.count_out(item.bytes);
             if item.sent_before {
                 self.stats.resent += 1;

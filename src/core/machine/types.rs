@@ -114,6 +114,14 @@ pub enum Action<F> {
     },
     /// Emit an event to the handlers.
     Emit(Event),
+    /// Message `id` will not be sent: its callback hears `error` (a request
+    /// or stream flushed to a protocol v1 link).
+    Unsent {
+        /// The message id.
+        id: u32,
+        /// Why.
+        error: Error,
+    },
 }
 
 /// How a socket closed, as its `close` event reports it.

@@ -323,6 +323,52 @@ impl Client {
         }
     }
 
+    /// A request or stream (kind 1 or 2, see `encodeAs` in boundary.js),
+    /// encoded as `text`, through the core's queue: its id, or 0 when it
+    /// was refused (`ack` hears why). `on_chunk` (a stream's) gets each
+    /// chunk from the JS listener.
+    pub(crate) fn send_request(&self, text: JsString, ack: &JsValue, on_chunk: &JsValue) -> u32 {
+        let refuse = |e: &crate::core::Error| {
+            boundary::ack_on(self.z(), 0, ack);
+            boundary::ack_settle(self.z(), 0, 4, &super::util::to_js_error(e));
+            0
+        };
+        if self.shut_down.get() {
+            return refuse(&crate::core::Error::Disconnected);
+        }
+        let r = {
+            let mut core = self.core.borrow_mut();
+            core.set_wall_offset(now(), boundary::wall_offset());
+            core.send_request(text.clone(), text.length() as usize)
+        };
+        let id = match r {
+            Ok(id) => id,
+            Err(e) => return refuse(&e),
+        };
+        boundary::ack_on(self.z(), id, ack);
+        if on_chunk.is_function() {
+            boundary::stream_on(self.z(), id, on_chunk);
+        }
+        self.run();
+        id
+    }
+
+    /// Gives up request or stream `id`: never sent (again), the server told
+    /// (`cancel`) when it is in flight on an open v2 link, its callback
+    /// settled with error `e`. False when it was no longer pending.
+    pub(crate) fn cancel(&self, id: u32, e: &JsValue) -> bool {
+        let (was, tell) = {
+            let mut core = self.core.borrow_mut();
+            let tell = core.link_v2() && core.sent_ids().any(|i| i == id);
+            (core.forget(id), tell)
+        };
+        if tell {
+            boundary::send_cancel(self.z(), id);
+        }
+        boundary::ack_settle(self.z(), id, 4, e);
+        was
+    }
+
     /// The fast path of `sendMessage` did not send (see `Machine::direct_failed`).
     pub(crate) fn direct_failed(&self) {
         let more = {
@@ -388,6 +434,9 @@ impl Client {
             Action::Open { generation } => self.open(generation),
             Action::Drop { code, reason } => self.drop_socket(code, reason),
             Action::Emit(e) => self.events.emit(e, &|| self.count_error()),
+            Action::Unsent { id, error } => {
+                boundary::ack_settle(self.z(), id, 4, &super::util::to_js_error(&error));
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import {
   ZantaraProvider,
   useChannel,
   useConnectionState,
-  useSend,
+  useDelivery,
   useStats,
 } from 'zantara-websocket/react';
 
@@ -84,17 +84,21 @@ function Badge() {
   );
 }
 
+/** Delivery ticks, as chat apps show them: pending, confirmed by the server, or failed. */
+const TICKS = { pending: '🕓', confirmed: '✓', sent: '·', failed: '!' } as const;
+
 function Chat() {
-  const [messages, setMessages] = useState<ChatMessage[]>([]);
+  const [messages, setMessages] = useState<(ChatMessage & { key?: number })[]>([]);
   const [draft, setDraft] = useState('');
-  const send = useSend();
+  const { send, deliveries } = useDelivery();
   useChannel<ChatMessage>('chat', (message) => setMessages((list) => [...list.slice(-49), message]));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const message: ChatMessage = { text: draft, user: userId, timestamp: new Date().toISOString() };
-    if (draft.trim() && send('chat', message)) {
-      setMessages((list) => [...list.slice(-49), message]);
+    if (draft.trim()) {
+      const key = send('chat', message);
+      setMessages((list) => [...list.slice(-49), { ...message, key }]);
       setDraft('');
     }
   };
@@ -103,11 +107,14 @@ function Chat() {
     <section className="card">
       <h2>Chat</h2>
       <ul data-testid="messages">
-        {messages.map((m, i) => (
-          <li key={i}>
-            <b>{m.user}</b> {m.text}
-          </li>
-        ))}
+        {messages.map((m, i) => {
+          const status = m.key === undefined ? undefined : deliveries.get(m.key);
+          return (
+            <li key={i} data-delivery={status}>
+              <b>{m.user}</b> {m.text} {status ? <small title={status}>{TICKS[status]}</small> : null}
+            </li>
+          );
+        })}
       </ul>
       <form onSubmit={submit}>
         <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Write a message…" />

@@ -6,7 +6,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { WebSocket } from 'ws';
 
 /** Frame types a client may send (`subscribe`, `unsubscribe`, `message`, `ping`). Anything else is a bad frame: counted, never fatal. */
-const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong']);
+const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong', 'request', 'stream', 'cancel']);
+
+/** Jobs (requests and streams) a session remembers for re-sends: the newest finished ones beyond this are forgotten. */
+const MAX_JOBS = 64;
+/** Chunks a stream keeps for replay after a reconnect. */
+const MAX_CHUNKS = 10_000;
 
 const now = () => new Date().toISOString();
 
@@ -97,6 +102,8 @@ export class Hub {
   #streams = new Map();
   #historySize;
   #historyTtlMs;
+  /** @type {Map<string, {stream: boolean, run: (data: unknown, ctx: object) => unknown}>} request and stream handlers */
+  #handlers = new Map();
   #heartbeat = null;
   #log;
   #protocol;
@@ -121,7 +128,7 @@ export class Hub {
     this.#historyTtlMs = historyTtlMs;
     this.counters = {
       messagesIn: 0, messagesOut: 0, badFrames: 0, connectionsTotal: 0, acknowledged: 0, duplicates: 0, refused: 0,
-      recoveries: 0, gaps: 0,
+      recoveries: 0, gaps: 0, cancelled: 0,
     };
     if (heartbeatMs > 0) {
       // setImmediate: after an event-loop stall, read the pongs already waiting in the poll phase before judging.
@@ -161,17 +168,96 @@ export class Hub {
   /** The v2 session `id`, created on first use; it stays while a connection uses it, then `sessionTtlMs`. */
   #join(id) {
     let s = this.#sessions.get(id);
-    if (!s) this.#sessions.set(id, (s = { id, lastId: 0, conns: 0, timer: null }));
+    if (!s) this.#sessions.set(id, (s = { id, lastId: 0, conns: 0, timer: null, jobs: new Map() }));
     clearTimeout(s.timer);
     s.timer = null;
     s.conns++;
     return s;
   }
 
-  #leaveSession(s) {
+  #leaveSession(s, client) {
+    for (const job of s.jobs.values()) if (job.client === client) job.client = null;
     if (--s.conns > 0) return;
-    s.timer = setTimeout(() => this.#sessions.delete(s.id), this.#sessionTtlMs);
+    s.timer = setTimeout(() => {
+      this.#sessions.delete(s.id);
+      for (const job of s.jobs.values()) job.abort.abort();
+    }, this.#sessionTtlMs);
     s.timer.unref?.();
+  }
+
+  /**
+   * Registers the handler of requests (`stream: false`: `run(data, ctx)` returns the reply or a promise of it) or
+   * streams (`stream: true`: `run` returns an async iterable of chunks) named `method` (docs/PROTOCOL.md).
+   * `ctx` is `{userId, clientId, signal}`; `signal` aborts when the client cancels or its session ends.
+   */
+  handle(method, run, { stream = false } = {}) {
+    this.#handlers.set(method, { stream, run });
+  }
+
+  /**
+   * Sends `text` (a chunk or the answer of `job`) to the connection that sent the job last: a connection that
+   * has not (re)sent it yet gets nothing live, so its replay (chunks after its `after`) comes first, in order.
+   */
+  #answer(job, text) {
+    if (job.client !== null) this.deliver(job.client, text);
+  }
+
+  /** A v2 `request` or `stream` frame with id `id`: run once per session; a re-send gets the answer (so far). */
+  #job(client, frame, id) {
+    const s = client.session;
+    const kind = frame.type;
+    const after = Number.isInteger(frame.after) ? frame.after : 0;
+    if (id <= s.lastId) {
+      this.counters.duplicates++;
+      const job = s.jobs.get(id);
+      if (!job) return this.deliver(client, JSON.stringify({ type: 'ack', id, error: { code: 'EXPIRED', reason: 'the server no longer holds this request' } }));
+      job.client = client;
+      for (const c of job.chunks) if (c.seq > after) this.deliver(client, c.text);
+      if (job.reply !== null) this.deliver(client, job.reply);
+      return;
+    }
+    s.lastId = id;
+    const handler = this.#handlers.get(frame.channel);
+    if (!handler || handler.stream !== (kind === 'stream')) {
+      this.counters.refused++;
+      return this.deliver(client, JSON.stringify({ type: 'ack', id, error: { code: 'NOT_FOUND', reason: `no ${kind} handler named ${frame.channel}` } }));
+    }
+    const job = { chunks: [], reply: null, abort: new AbortController(), client };
+    s.jobs.set(id, job);
+    for (const [old, j] of s.jobs) {
+      if (s.jobs.size <= MAX_JOBS) break;
+      if (j.reply !== null) s.jobs.delete(old);
+    }
+    const ctx = { userId: client.userId, clientId: client.clientId, signal: job.abort.signal };
+    const finish = (answer) => {
+      job.reply = JSON.stringify({ type: 'ack', id, ...answer });
+      this.counters[answer.error ? 'refused' : 'acknowledged']++;
+      this.#answer(job, job.reply);
+    };
+    const fail = (err) => finish({ error: { code: job.abort.signal.aborted ? 'CANCELLED' : 'HANDLER_ERROR', reason: String(err?.message ?? err) } });
+    if (!handler.stream) {
+      Promise.resolve().then(() => handler.run(frame.data, ctx)).then((data) => finish({ data: data ?? null }), fail);
+      return;
+    }
+    (async () => {
+      let seq = 0;
+      try {
+        for await (const data of handler.run(frame.data, ctx)) {
+          if (job.abort.signal.aborted) break;
+          const text = JSON.stringify({ type: 'chunk', id, seq: ++seq, data });
+          if (job.chunks.length < MAX_CHUNKS) job.chunks.push({ seq, text });
+          this.#answer(job, text);
+        }
+      } catch (err) {
+        if (!job.abort.signal.aborted) throw err; // a handler that stops on its signal was cancelled, not failed
+      }
+      if (job.abort.signal.aborted) {
+        this.counters.cancelled++;
+        finish({ data: { done: false, chunks: seq, cancelled: true } });
+      } else {
+        finish({ data: { done: true, chunks: seq } });
+      }
+    })().catch(fail);
   }
 
   /** Sessions the server remembers (for tests). */
@@ -321,7 +407,7 @@ export class Hub {
   #forget(client) {
     for (const timer of client.timers) clearTimeout(timer);
     client.timers.clear();
-    if (client.session) this.#leaveSession(client.session);
+    if (client.session) this.#leaveSession(client.session, client);
     for (const name of client.channels) this.#leave(client, name);
     this.#clients.delete(client.clientId);
   }
@@ -352,7 +438,7 @@ export class Hub {
     if (frame === null || typeof frame !== 'object' || Array.isArray(frame) || !CLIENT_TYPES.has(frame.type)) {
       return this.#bad(client);
     }
-    const needsChannel = frame.type === 'subscribe' || frame.type === 'unsubscribe' || frame.type === 'message';
+    const needsChannel = frame.type !== 'ping' && frame.type !== 'pong' && frame.type !== 'cancel';
     if (needsChannel && (typeof frame.channel !== 'string' || frame.channel === '')) return this.#bad(client);
 
     client.messagesIn++;
@@ -401,6 +487,16 @@ export class Hub {
         break;
       case 'pong': // an application-level pong needs no answer
         break;
+      case 'request':
+      case 'stream':
+        if (client.session === null || !Number.isInteger(frame.id) || frame.id < 1) return this.#bad(client);
+        this.#job(client, frame, frame.id);
+        break;
+      case 'cancel': {
+        const job = client.session?.jobs.get(frame.id);
+        if (job && job.reply === null) job.abort.abort();
+        break;
+      }
     }
   }
 
