@@ -60,8 +60,8 @@ async fn a_pending_token_wait_is_counted_and_released() {
     set(&o, "token", &get(&gate, "token"));
     let c = Client::new(&uid("token-wait"), o);
     assert_eq!(num(&gate, "calls"), 1.0);
-    // Four page listeners (online, offline, pagehide, pageshow) and the wait.
-    assert_eq!(num(&counters(), "listeners"), 5.0);
+    // Five page listeners (online, offline, pagehide, pageshow, visibilitychange) and the wait.
+    assert_eq!(num(&counters(), "listeners"), 6.0);
     let opened = num(&counters(), "socketsOpened");
     c.ws.disconnect();
     assert_counters_zero(&["sockets", "timers", "listeners", "live"]);

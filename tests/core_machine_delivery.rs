@@ -231,3 +231,33 @@ fn a_v1_message_that_no_longer_fits_when_handed_back_is_refused_by_id() {
     let refused = m.not_writable(b, 1).map(|(id, e)| (id, e.code()));
     assert_eq!(refused, Some((2, "QUEUE_FULL")));
 }
+
+#[test]
+fn a_network_change_probes_with_a_short_window() {
+    use zantara_websocket::core::machine::QUICK_PROBE_MS;
+    let o = opts(); // heartbeatTimeout 60 s
+    let mut m = welcomed(&o, 0.0, true);
+    m.probe_quick(1000.0);
+    let pings = core_support::machine::sent(&m.take_actions());
+    assert!(
+        pings.len() == 1 && pings[0].contains(r#""type":"ping""#),
+        "{pings:?}"
+    );
+    m.tick(1000.0 + QUICK_PROBE_MS - 1.0, 0.0, 0);
+    assert!(m.is_connected(), "alive within the window");
+    m.tick(1000.0 + QUICK_PROBE_MS, 0.0, 0);
+    assert!(
+        !m.is_connected(),
+        "unanswered: the link is dead in seconds, not a minute"
+    );
+    // An outstanding (heartbeat) probe is shortened; an answer ends it.
+    let mut m = welcomed(&o, 0.0, true);
+    m.probe(100.0);
+    m.take_actions();
+    m.probe_quick(200.0);
+    assert!(m.take_actions().is_empty(), "no second ping");
+    assert_eq!(m.next_deadline(), Some(200.0 + QUICK_PROBE_MS));
+    m.on_frame(300.0, m.generation(), Some(FrameType::Pong), 10);
+    m.tick(200.0 + QUICK_PROBE_MS, 0.0, 0);
+    assert!(m.is_connected());
+}

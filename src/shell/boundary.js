@@ -427,12 +427,35 @@ export function armTimer(ms) {
   timer = ms < 0 ? 0 : setTimeout(fire, ms);
 }
 
-const PAGE = ['online', 'offline', 'pagehide', 'pageshow'];
-const pageListeners = PAGE.map((_, i) => () => sink(R.H.PAGE, 0, 0, i));
+const PAGE = ['online', 'offline', 'pagehide', 'pageshow', 'visibilitychange'];
+/** When the page was last hidden (monotonic ms; 0: visible), for the time it stayed hidden. */
+let hiddenAt = 0;
 
 /**
- * Adds (`on`) or removes the page's `online`, `offline`, `pagehide` and `pageshow` listeners, which
- * report `PAGE` with the event's index in that list. Returns how many are attached (0 where the
+ * `visibilitychange` (fired at the document, bubbling to the window): reports `PAGE` 4 with how long
+ * the page was hidden (ms) when it becomes visible; the wasm side probes the link after a long time.
+ */
+function onVisibility() {
+  let hidden;
+  try {
+    hidden = globalThis.document?.visibilityState === 'hidden';
+  } catch {
+    return;
+  }
+  if (hidden) {
+    hiddenAt = performance.now();
+  } else if (hiddenAt > 0) {
+    const ms = performance.now() - hiddenAt;
+    hiddenAt = 0;
+    sink(R.H.PAGE, 0, 0, 4, ms);
+  }
+}
+const pageListeners = PAGE.map((_, i) => (i === 4 ? onVisibility : () => sink(R.H.PAGE, 0, 0, i)));
+
+/**
+ * Adds (`on`) or removes the page's `online`, `offline`, `pagehide`, `pageshow` and
+ * `visibilitychange` listeners, which report `PAGE` with the event's index in that list (and, for a
+ * page that becomes visible, how long it was hidden). Returns how many are attached (0 where the
  * global object is no event target).
  */
 export function pageListen(on) {

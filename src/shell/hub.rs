@@ -35,14 +35,9 @@ pub(crate) enum PageEvent {
     Offline,
     Hide,
     Show,
+    /// The page became visible after being hidden for this many ms.
+    Visible(f64),
 }
-
-const PAGE_EVENTS: [PageEvent; 4] = [
-    PageEvent::Online,
-    PageEvent::Offline,
-    PageEvent::Hide,
-    PageEvent::Show,
-];
 
 /// What the hub needs of a client.
 pub(crate) trait Member {
@@ -108,8 +103,13 @@ pub fn sink(kind: u32, id: u32, generation: u32, a: f64, b: f64, v: JsValue, w: 
     match HubEvent::from_code(kind) {
         Some(HubEvent::Timer) => fire(),
         Some(HubEvent::Page) => {
-            let Some(&ev) = PAGE_EVENTS.get(a as usize) else {
-                return;
+            let ev = match a as u32 {
+                0 => PageEvent::Online,
+                1 => PageEvent::Offline,
+                2 => PageEvent::Hide,
+                3 => PageEvent::Show,
+                4 => PageEvent::Visible(b),
+                _ => return,
             };
             let live = hub(|h| h.live.clone());
             for m in live {

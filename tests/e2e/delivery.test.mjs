@@ -166,6 +166,35 @@ describe('outbound delivery across faults (protocol v2)', () => {
   });
 });
 
+describe('a network change probes the link with a short window', () => {
+  test('online while the link is silently dead (default heartbeat: 60 s timeout): replaced within seconds, queued messages delivered', async () => {
+    const user = 'quick-probe';
+    const rx = await receiver(env.srv.ws, ['after-switch']);
+    const page = await sdkPage(env.browser, env.srv);
+    await page.evaluate(async ([url, user]) => {
+      window.ws = new ZantaraWebSocket(user, { wsUrl: url, reconnectInterval: 100, jitter: 0 });
+      await window.kit.connected(window.ws);
+    }, [env.srv.ws, user]);
+    await control(env.srv, 'mute', { target: { userId: user } });
+    const ms = await page.evaluate(async () => {
+      window.ws.sendMessage('after-switch', { seq: 0 });
+      const t0 = performance.now();
+      const reconnected = new Promise((resolve) => window.ws.once('connected', resolve));
+      window.dispatchEvent(new Event('online'));
+      await reconnected;
+      return Math.round(performance.now() - t0);
+    });
+    console.log(`FIGURE online with a silently dead link (heartbeatTimeout 60 s): replaced after ${ms} ms`);
+    assert.ok(ms < 6000, `replaced after ${ms} ms`);
+    await waitUntil(() => rx.seen['after-switch'].length === 1, { what: 'the message sent on the dead link' });
+    assert.deepEqual(rx.seen['after-switch'], [0]);
+    await page.evaluate(() => window.ws.free());
+    await control(env.srv, 'mute', { target: { userId: user }, muted: false });
+    await page.close();
+    rx.close();
+  });
+});
+
 describe('acknowledgements as documented', () => {
   test('sendWithAck: resolves when acknowledged, rejects TIMEOUT while muted (the message still arrives later), the server refusal code, DISCONNECTED after free()', async () => {
     const user = 'delivery-acks';

@@ -65,7 +65,7 @@ describe('a token promise that settles after the client stopped', () => {
       let ws = new ZantaraWebSocket(`token-${stop}-e2e`, { wsUrl: url, token, ...options });
       await window.kit.until(() => resolveToken, 2000, 'the token function called');
       const before = ZantaraWebSocket.debugCounters();
-      const pending = before.listeners; // the page's 4 listeners and the pending token promise
+      const pending = before.listeners; // the page's 5 listeners and the pending token promise
       if (stop === 'free') {
         ws.free();
         ws = null;

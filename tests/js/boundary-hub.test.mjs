@@ -486,7 +486,7 @@ describe('pageListen', () => {
     assert.equal(pageListen(false), 0);
   });
 
-  test('attaches online, offline, pagehide, pageshow (PAGE, 0, 0, index); removes the same listeners', () => {
+  test('attaches online, offline, pagehide, pageshow, visibilitychange (PAGE, 0, 0, index); removes the same listeners', () => {
     const target = new EventTarget();
     const added = [];
     const removed = [];
@@ -502,11 +502,29 @@ describe('pageListen', () => {
     };
     try {
       const calls = recordSink();
-      assert.equal(pageListen(true), 4);
+      assert.equal(pageListen(true), 5);
       const names = ['online', 'offline', 'pagehide', 'pageshow'];
-      assert.deepEqual(added.map((a) => a[0]), names);
+      assert.deepEqual(added.map((a) => a[0]), [...names, 'visibilitychange']);
       for (const name of [...names, 'focus']) target.dispatchEvent(new Event(name));
       assert.deepEqual(calls, names.map((_, i) => [H.PAGE, 0, 0, i]));
+      // visibilitychange: reported when the page becomes visible, with how long it was hidden.
+      const doc = { visibilityState: 'hidden' };
+      globalThis.document = doc;
+      try {
+        target.dispatchEvent(new Event('visibilitychange'));
+        assert.equal(calls.length, 4, 'hiding reports nothing');
+        doc.visibilityState = 'visible';
+        target.dispatchEvent(new Event('visibilitychange'));
+        assert.equal(calls.length, 5);
+        const [kind, , , index, hiddenMs] = calls[4];
+        assert.deepEqual([kind, index], [H.PAGE, 4]);
+        assert.ok(hiddenMs >= 0 && hiddenMs < 1000, String(hiddenMs));
+        target.dispatchEvent(new Event('visibilitychange'));
+        assert.equal(calls.length, 5, 'visible again without a hide: nothing');
+      } finally {
+        delete globalThis.document;
+        calls.length = 4;
+      }
       assert.equal(pageListen(false), 0);
       assert.deepEqual(removed, added, 'the same functions');
       calls.length = 0;
@@ -514,7 +532,7 @@ describe('pageListen', () => {
       assert.deepEqual(calls, []);
       // Attaching again attaches the same functions again (an event target keeps one of each).
       pageListen(true);
-      assert.deepEqual(added.slice(4), added.slice(0, 4));
+      assert.deepEqual(added.slice(5), added.slice(0, 5));
       pageListen(false);
     } finally {
       delete globalThis.addEventListener;

@@ -24,6 +24,17 @@ pub const GRACE_MS: f64 = 200.0;
 /// (monotonic clocks may pause in sleep): the open link is probed at once.
 pub const SLEEP_JUMP_MS: f64 = 5000.0;
 
+/// The answer window of a probe after a network change (`online`) or the
+/// return of a long-hidden page (issue 11): short, so a link that died
+/// unseen meanwhile is replaced in seconds, not after `heartbeatTimeout`
+/// (60 s by default). A longer probe already outstanding is shortened.
+pub const QUICK_PROBE_MS: f64 = 3000.0;
+
+/// How long a page must have been hidden for its return to probe the link
+/// quickly: background tabs are throttled and mobile browsers suspend them,
+/// so a link may have died unseen.
+pub const LONG_HIDDEN_MS: f64 = 30_000.0;
+
 /// How long a socket that fired `error` while connecting may take to fire
 /// `close` before it is handled as a close 1006 (some failures, such as a
 /// Content-Security-Policy `connect-src` block, fire no `close`).
@@ -96,6 +107,28 @@ impl<F: Clone> Machine<F> {
         if link.probe.is_none() {
             link.probe = Some(Probe::new(now, window));
             self.send_ping(now);
+        }
+    }
+
+    /// A probe with an answer window of at most [`QUICK_PROBE_MS`] (see
+    /// [`probe`](Self::probe)); an outstanding probe that would run out later
+    /// is shortened to it. For the shell to call on `online` and when a page
+    /// hidden for [`LONG_HIDDEN_MS`] or more becomes visible.
+    pub fn probe_quick(&mut self, now: f64) {
+        let Some(window) = self.probe_window() else {
+            return;
+        };
+        let window = window.min(QUICK_PROBE_MS);
+        let Some(link) = self.link() else {
+            return;
+        };
+        match &mut link.probe {
+            Some(p) if p.expiry.at > now + window => p.expiry = Expiry::new(now + window),
+            Some(_) => {}
+            None => {
+                link.probe = Some(Probe::new(now, window));
+                self.send_ping(now);
+            }
         }
     }
 

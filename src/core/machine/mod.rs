@@ -45,7 +45,9 @@ mod parts;
 mod time;
 mod types;
 
-pub use liveness::{ERROR_CLOSE_GRACE_MS, GRACE_MS, LATE_MS, SLEEP_JUMP_MS};
+pub use liveness::{
+    ERROR_CLOSE_GRACE_MS, GRACE_MS, LATE_MS, LONG_HIDDEN_MS, QUICK_PROBE_MS, SLEEP_JUMP_MS,
+};
 pub use types::{Action, Close, ConnState, Event, Outgoing};
 
 use liveness::Expiry;

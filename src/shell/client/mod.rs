@@ -32,6 +32,7 @@ use super::hub::{self, Member, PageEvent};
 use super::payloads;
 use super::token::Token;
 use crate::core::codes::HubEvent;
+use crate::core::machine::LONG_HIDDEN_MS;
 use crate::core::{Action, ConnState, Machine, Outgoing};
 use crate::prelude::*;
 
@@ -116,8 +117,10 @@ impl Member for Client {
             PageEvent::Online => {
                 // The network changed: the open link may be dead unseen.
                 c.set_online(t, true);
-                c.probe(t);
+                c.probe_quick(t);
             }
+            PageEvent::Visible(hidden_ms) if hidden_ms >= LONG_HIDDEN_MS => c.probe_quick(t),
+            PageEvent::Visible(_) => {}
             PageEvent::Offline => c.set_online(t, false),
             PageEvent::Hide => c.page_hide(t),
             PageEvent::Show => c.page_show(t),
