@@ -51,9 +51,17 @@ describe('dashboard.html (script tag)', () => {
 
     // Our own chat message: shown at once, relayed by the server to the other subscribers.
     await page.fill('#chat-input', 'Hi team');
-    await page.click('#chat-form button');
+    await page.click('#chat-form button[type="submit"]');
     await page.waitForSelector('#messages .msg.mine:has-text("Hi team")');
     await waitUntil(async () => (await clientsOf(srv, user))[0]?.messagesIn >= 5, { what: 'the chat frame at the server' });
+    // Its delivery tick turns once the server acknowledges it.
+    await page.waitForSelector('#messages .msg.mine[data-delivery="confirmed"]:has-text("Hi team")');
+
+    // The assistant's answer streams in word by word (the reference server's `ask` stream).
+    await page.fill('#chat-input', 'What is a KITAS?');
+    await page.click('#ask');
+    await page.waitForSelector('#messages .msg[data-streaming="true"]');
+    await page.waitForSelector('#messages .msg[data-streaming="false"]:has-text("renewable while the sponsorship lasts.")', { timeout: 20_000 });
     await screenshot(page, 'dashboard');
 
     // The server drops the connection (1006): the badge shows the countdown, then it is back.
@@ -94,6 +102,15 @@ describe('websocket-demo.html (script tag)', () => {
     await page.fill('#payload', '{"text": "ping from the demo"}');
     await page.click('#send');
     await page.waitForSelector('#log .line:has(.tag.channel):has-text("ping from the demo")');
+    await page.waitForSelector('#log .line:has(.tag.ack):has-text("acknowledged by the server")');
+    // A streamed answer, stopped halfway: the server is told.
+    await page.click('#stream');
+    await page.waitForFunction(() => document.getElementById('answer').textContent.split(' ').length >= 5);
+    await page.click('#stop');
+    await page.waitForSelector('#answer[data-state="stopped"]');
+    await page.click('#stream');
+    await page.waitForSelector('#answer[data-state="done"]', { timeout: 20_000 });
+    assert.match(await page.textContent('#answer'), /^A KITAS is the limited stay permit/);
     await broadcast(srv, 'notifications', { type: 'mention', user: 'Dea' });
     await page.waitForSelector('#log .line:has(.tag.channel):has-text("#notifications")');
     await page.waitForFunction(() => Number(document.querySelector('[data-stat="messagesOut"]').textContent) >= 1);
