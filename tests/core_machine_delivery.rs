@@ -261,3 +261,26 @@ fn a_network_change_probes_with_a_short_window() {
     m.tick(200.0 + QUICK_PROBE_MS, 0.0, 0);
     assert!(m.is_connected());
 }
+
+#[test]
+fn a_cumulative_ack_takes_every_message_up_to_it_but_no_request() {
+    let mut m = welcomed(&opts(), 0.0, true);
+    m.send("a".into(), 1).unwrap();
+    m.send_request("req".into(), 1).unwrap();
+    m.send("b".into(), 1).unwrap();
+    m.send("c".into(), 1).unwrap();
+    users(&mut m);
+    let g = m.generation();
+    assert_eq!(
+        m.on_ack_up_to(g + 1, 4),
+        Vec::<u32>::new(),
+        "a stale socket's ack"
+    );
+    assert_eq!(m.on_ack_up_to(g, 3), [1, 3]);
+    assert_eq!(
+        m.pending_ids().collect::<Vec<_>>(),
+        [2, 4],
+        "the request waits for its reply"
+    );
+    assert_eq!(m.stats().acknowledged, 2);
+}

@@ -196,6 +196,25 @@ impl<F: Clone> Queue<F> {
         true
     }
 
+    /// Removes every in-flight message with an id up to `id` that is not a
+    /// request or stream (a cumulative `ack`, see `docs/PROTOCOL.md`); their
+    /// ids are appended to `out`.
+    pub fn ack_up_to(&mut self, id: u32, out: &mut Vec<u32>) {
+        let mut i = 0;
+        while i < self.in_flight {
+            let item = &self.items[i];
+            if item.id <= id && !item.v2_only {
+                if let Some(item) = self.items.remove(i) {
+                    self.bytes -= item.bytes;
+                    out.push(item.id);
+                }
+                self.in_flight -= 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     /// The link was lost: every in-flight message waits to be sent again,
     /// in order, before the others. Returns how many.
     pub fn rewind(&mut self) -> usize {
@@ -343,6 +362,20 @@ mod tests {
         assert_eq!((fresh.id, fresh.sent_before), (3, false));
         assert_eq!(q.send_next(true), None);
         assert_eq!(q.ids().collect::<Vec<_>>(), [2, 3]);
+    }
+
+    #[test]
+    fn a_cumulative_ack_takes_messages_up_to_its_id_but_no_request() {
+        let mut q = Queue::new(10, 100);
+        q.push_in_flight("a", 1, 1, false);
+        q.push_in_flight("req", 1, 2, true);
+        q.push_in_flight("b", 1, 3, false);
+        q.push_in_flight("c", 1, 4, false);
+        let mut out = Vec::new();
+        q.ack_up_to(3, &mut out);
+        assert_eq!(out, [1, 3]);
+        assert_eq!(q.ids().collect::<Vec<_>>(), [2, 4]);
+        assert_eq!((q.in_flight(), q.bytes()), (2, 2));
     }
 
     #[test]

@@ -291,7 +291,7 @@ fn send_message(
         let wire_id = if v2 { id } else { 0 };
         let sent = boundary::send_now(client.z(), channel, data, &out, wire_id, room as f64);
         if sent >= 0.0 {
-            let kept = v2.then(|| get(&out, "frame").unchecked_into());
+            let kept = v2.then(|| boundary::frame_of(&out).unchecked_into());
             if !ack.is_undefined() {
                 boundary::ack_on(client.z(), id, ack);
                 if !v2 {
@@ -312,7 +312,7 @@ fn send_message(
         // Not open after all (closing, or closed by the data's `toJSON`, in
         // which case the frame it made is queued: `toJSON` runs once), or
         // too large for the queue's room (the core refuses it).
-        encoded = get(&out, "frame").dyn_into::<js_sys::JsString>().ok();
+        encoded = boundary::frame_of(&out).dyn_into::<js_sys::JsString>().ok();
     }
     let text = match encoded {
         Some(text) => text,

@@ -843,6 +843,11 @@ export function sendNow(z, channel, data, out, id, room) {
   return f.length;
 }
 
+/** The frame `sendNow` left in `out` (`out.frame`), without a property name crossing from wasm. */
+export function frameOf(out) {
+  return out.frame;
+}
+
 /**
  * `[data, clientId, v2]` of a welcome frame's parsed value for client `z` (clientId undefined when
  * not a string; v2 true when `data` has `protocol: 2` and `z`'s session: `docs/PROTOCOL.md`).
@@ -857,12 +862,20 @@ export function welcome(v, z) {
 
 /**
  * What an `ack` frame's parsed value `v` says: its message id (0 unless a whole number from 1 to
- * 2^32 - 1) times 2, plus 1 when it refuses the message (has an `error`).
+ * 2^32 - 1) times 4, plus 1 when it refuses the message (has an `error`), or plus 2 when it is
+ * cumulative (`upTo` instead of `id`: every message up to it, requests and streams excepted).
  */
 export function ackOf(v) {
-  const id = v.id;
+  const cumulative = v.id === undefined && v.upTo !== undefined;
+  const id = cumulative ? v.upTo : v.id;
   if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) return 0;
-  return id * 2 + (v.error != null ? 1 : 0);
+  return id * 4 + (cumulative ? 2 : v.error != null ? 1 : 0);
+}
+
+/** Settles the acknowledgement callbacks of client `z`'s messages `ids` (a cumulative `ack`). */
+export function ackSettleAll(z, ids) {
+  if (z.k.size === 0) return;
+  for (const id of ids) ackSettle(z, id, 0);
 }
 
 /** Registers `cb` as the acknowledgement callback of client `z`'s message `id`. */

@@ -108,11 +108,18 @@ extern "C" {
         id: u32,
         room: f64,
     ) -> f64;
+    /// The frame `sendNow` left in `out` (a v2 send, or one for the queue).
+    #[wasm_bindgen(js_name = frameOf)]
+    pub fn frame_of(out: &JsValue) -> JsValue;
     /// `[data, clientId, v2]` of a welcome frame's parsed value.
     pub fn welcome(v: &JsValue, z: &JsValue) -> Array;
-    /// An `ack` frame's message id times 2, plus 1 when it refuses (0: no id).
+    /// An `ack` frame's message id times 4, plus 1 when it refuses, or 2
+    /// when it is cumulative (`upTo`); 0 without a usable id.
     #[wasm_bindgen(js_name = ackOf)]
     pub fn ack_of(v: &JsValue) -> f64;
+    /// Settles the acknowledgement callbacks of messages `ids` as acknowledged.
+    #[wasm_bindgen(js_name = ackSettleAll)]
+    pub fn ack_settle_all(z: &JsValue, ids: &[u32]);
     /// Registers the acknowledgement callback of message `id`.
     #[wasm_bindgen(js_name = ackOn)]
     pub fn ack_on(z: &JsValue, id: u32, cb: &JsValue);

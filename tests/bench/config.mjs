@@ -56,8 +56,8 @@ export const opts = (() => {
 /** Counts per scenario: full runs, and the smoke run's tiny ones. */
 export const N = opts.smoke
   // mem 8: Chromium opens one WebSocket to a host at a time and slows down after a dozen pending (~4 s for 20).
-  ? { inSmall: 300, inMedium: 200, out: 300, rtt: 30, rttWarmup: 5, mem: 8 }
-  : { inSmall: 20_000, inMedium: 10_000, out: 20_000, rtt: 1000, rttWarmup: 200, mem: 200 };
+  ? { inSmall: 300, inMedium: 200, out: 300, acked: 200, rtt: 30, rttWarmup: 5, mem: 8 }
+  : { inSmall: 20_000, inMedium: 10_000, out: 20_000, acked: 1000, rtt: 1000, rttWarmup: 200, mem: 200 };
 export const SIZE_SMALL = 130;
 export const SIZE_MEDIUM = 800;
 

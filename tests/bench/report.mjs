@@ -21,7 +21,10 @@ export function summarizeRows(results) {
   for (const sc of SCENARIOS) {
     for (const m of sc.metrics) {
       const clients = [...selected, ...(sc.web && withWeb ? [WEB_ENTRY] : [])];
-      const row = { scenario: sc.id, metric: m.key, label: m.label, unit: sc.unit, better: sc.better, cells: {} };
+      const row = {
+        scenario: sc.id, metric: m.key, label: m.label, unit: m.unit ?? sc.unit, better: m.better ?? sc.better, cells: {},
+        only: sc.clients ?? null, // the clients the scenario applies to (all when null)
+      };
       for (const c of clients) {
         const runs = results[sc.id]?.[c.id] ?? [];
         const vals = runs.map((r) => r?.[m.key]).filter(Number.isFinite);

@@ -123,13 +123,14 @@ async function main() {
       }
       record(sc, c, run, r, Date.now() - t);
     };
-    const clientsOf = (sc) => [...selected, ...(sc.web && withWeb ? [WEB_ENTRY] : [])];
+    const applies = (sc, c) => !sc.clients || sc.clients.includes(c.id);
+    const clientsOf = (sc) => [...selected, ...(sc.web && withWeb ? [WEB_ENTRY] : [])].filter((c) => applies(sc, c));
     if (opts.smoke) {
       // Sanity only: one page per client runs all its page scenarios in turn (new pages cost ~0.5 s each here).
       for (const c of selected) {
         await withPage(c, {}, async (page, cdp) => {
           await readyPage(page);
-          for (const sc of SCENARIOS.filter((x) => x.run)) await attempt(sc, c, 0, () => sc.run(page, cdp, c));
+          for (const sc of SCENARIOS.filter((x) => x.run && applies(x, c))) await attempt(sc, c, 0, () => sc.run(page, cdp, c));
         });
       }
       for (const sc of SCENARIOS.filter((x) => x.own)) for (const c of clientsOf(sc)) await attempt(sc, c, 0, () => sc.own(c));
@@ -150,7 +151,9 @@ async function main() {
     const bytes = bytesLoaded();
     if (opts.smoke) {
       // Sanity of everything: each client produced a figure for each scenario, and every SDK file has a size.
-      for (const r of rows) for (const c of selected) if (!r.cells[c.id]) throw new Error(`no ${r.label} figure for ${c.id}`);
+      for (const r of rows) {
+        for (const c of selected) if (!r.cells[c.id] && (!r.only || r.only.includes(c.id))) throw new Error(`no ${r.label} figure for ${c.id}`);
+      }
       for (const b of bytes) if (!(b.raw > 0 && b.gzip > 0)) throw new Error(`no size for ${b.sdk} ${b.entry}`);
       if (!bytes.some((b) => b.sdk === 'zantara')) throw new Error('no zantara entry measured');
     }

@@ -95,6 +95,30 @@ async function outbound(page, cdp, client, count) {
   };
 }
 
+/**
+ * Acknowledged sends (the SDK's callback, socket.io's emit callback, raw's hand-made protocol v2): the rate of
+ * `count` sends in one loop until the last is acknowledged, and the p50 of sequential send-to-acknowledgement
+ * times. partysocket has no acknowledgements.
+ */
+async function acked(page, client, count) {
+  const userId = uid(`ack-${client.id}`);
+  await openMain(page, client, userId);
+  const pass = async (n) => {
+    const r = await call(page, (o) => __bench.ackedBurst(o), { count: n, channel: 'acked', timeoutMs: 60_000 }, 90_000, `${client.id} acked burst`);
+    if (r.failed) throw new Error(`${client.id}: ${r.failed} of ${n} not acknowledged`);
+    return r;
+  };
+  await pass(Math.max(50, Math.round(count / 10)));
+  const r = await pass(count);
+  const times = await call(page, (o) => __bench.ackedRoundTrips(o), { count: N.rtt, warmup: N.rttWarmup, timeoutMs: 60_000 }, 90_000,
+    `${client.id} acked round trips`);
+  if (times.length !== N.rtt) throw new Error(`${client.id}: ${times.length} of ${N.rtt} acknowledged round trips`);
+  return {
+    value: sane((count / (r.tLast - r.t0)) * 1000, 'acked msg/s'),
+    p50: sane(percentile(times, 50), 'ack p50'),
+  };
+}
+
 async function roundTrips(page, client, count, warmup) {
   const userId = uid(`rtt-${client.id}`);
   await openMain(page, client, userId, { echo: true, channels: ['rtt'] });
@@ -168,6 +192,11 @@ export const SCENARIOS = [
     metrics: [
       { key: 'value', label: 'outbound sendMessage → read by the server' },
       { key: 'callsPerSec', label: 'outbound send calls, client CPU only (msg per CPU-s)' },
+    ] },
+  { id: 'acked', unit: 'msg/s', better: 'higher', run: (p, _, c) => acked(p, c, N.acked), clients: ['raw', 'zantara', 'socketio'],
+    metrics: [
+      { key: 'value', label: `acknowledged sends, ${N.acked} in one loop → last acknowledgement` },
+      { key: 'p50', label: 'acknowledged send → its acknowledgement p50 (ms; lower is better)', unit: 'ms', better: 'lower' },
     ] },
   { id: 'rtt', unit: 'ms', better: 'lower', run: (p, _, c) => roundTrips(p, c, N.rtt, N.rttWarmup),
     metrics: [{ key: 'value', label: 'echo round trip p50' }, { key: 'p99', label: 'echo round trip p99' }] },

@@ -63,12 +63,13 @@ export async function startSocketIoServer({ port = 0, host = '127.0.0.1' } = {})
       counters.messagesOut++;
       socket.emit('pong', { timestamp: new Date().toISOString(), data });
     });
-    socket.onAny((channel, data) => {
+    socket.onAny((channel, data, ack) => {
       if (CONTROL.has(channel)) return;
       counters.messagesIn++;
       socket.to(channel).emit(channel, data);
       if (socket.data.echo) socket.emit(channel, data);
       hooks.get(socket.data.userId)?.(socket, channel, data);
+      if (typeof ack === 'function') ack(true); // emitWithAck / emit(..., callback): the message was taken
     });
   });
 

@@ -97,16 +97,16 @@ describe('a token promise that settles after the client stopped', () => {
   }
 
   test('free() while the token promise is pending, then it resolves: nothing opened, no page error', async () => {
-    assert.deepEqual(await settleAfter('free'), { pending: 5, opened: 0, listeners: 0 });
+    assert.deepEqual(await settleAfter('free'), { pending: 6, opened: 0, listeners: 0 });
   });
 
   test('disconnect() and garbage collection while it is pending, then it resolves: nothing opened', async () => {
-    assert.deepEqual(await settleAfter('disconnectGc'), { pending: 5, opened: 0, listeners: 0 });
+    assert.deepEqual(await settleAfter('disconnectGc'), { pending: 6, opened: 0, listeners: 0 });
   });
 
   test('disconnect() with autoReconnect: false while it is pending, then it resolves: no socket opened', async () => {
     assert.deepEqual(await settleAfter('disconnect', { autoReconnect: false }),
-      { pending: 5, opened: 0, listeners: 0, state: 'closed' });
+      { pending: 6, opened: 0, listeners: 0, state: 'closed' });
   });
 });
 

@@ -51,10 +51,14 @@ describe('helpers', () => {
     assert.equal(withParams('ws://h/ws', undefined, undefined, undefined, undefined), 'ws://h/ws');
   });
 
-  test('ackOf: the id times 2, plus 1 for a refusal; 0 without a usable id', () => {
-    assert.equal(ackOf({ type: 'ack', id: 7 }), 14);
-    assert.equal(ackOf({ type: 'ack', id: 7, error: { code: 'X' } }), 15);
-    for (const id of [0, -1, 1.5, '3', null, undefined, 2 ** 32, NaN]) assert.equal(ackOf({ id }), 0, String(id));
+  test('ackOf: the id times 4, plus 1 for a refusal, plus 2 for a cumulative upTo; 0 without a usable id', () => {
+    assert.equal(ackOf({ type: 'ack', id: 7 }), 28);
+    assert.equal(ackOf({ type: 'ack', id: 7, error: { code: 'X' } }), 29);
+    assert.equal(ackOf({ type: 'ack', upTo: 7 }), 30);
+    for (const id of [0, -1, 1.5, '3', null, undefined, 2 ** 32, NaN]) {
+      assert.equal(ackOf({ id }), 0, String(id));
+      assert.equal(ackOf({ upTo: id }), 0, String(id));
+    }
   });
 
   test('ackSettle: each outcome, from a microtask, once; a throwing callback reaches `error`', async () => {

@@ -86,6 +86,19 @@ impl<F: Clone> Machine<F> {
         self.v2_seen |= v2;
     }
 
+    /// A cumulative `ack` (`upTo`) arrived on the socket of `generation`
+    /// (protocol v2): every in-flight message with an id up to `id` that is
+    /// not a request or stream leaves the queue. Returns their ids (for the
+    /// shell to settle their callbacks); empty for a stale socket.
+    pub fn on_ack_up_to(&mut self, generation: u32, id: u32) -> Vec<u32> {
+        let mut out = Vec::new();
+        if generation == self.generation && self.link_v2() {
+            self.queue.ack_up_to(id, &mut out);
+            self.stats.acknowledged += out.len() as u64;
+        }
+        out
+    }
+
     /// An `ack` frame for message `id` arrived on the socket of `generation`
     /// (protocol v2; `refused` when it carries an `error`): the message
     /// leaves the queue. Returns false when no message `id` was in flight

@@ -77,8 +77,16 @@ impl Client {
         }
         if verdict == Verdict::Ack {
             let code = boundary::ack_of(value);
-            let id = (code / 2.0) as u32;
-            let refused = code % 2.0 != 0.0;
+            let id = (code / 4.0) as u32;
+            if code % 4.0 == 2.0 {
+                // Cumulative: every message up to `id` (requests excepted).
+                let ids = self.core.borrow_mut().on_ack_up_to(generation, id);
+                if !ids.is_empty() {
+                    boundary::ack_settle_all(self.z(), &ids);
+                }
+                return self.run();
+            }
+            let refused = code % 4.0 == 1.0;
             if self.core.borrow_mut().on_ack(generation, id, refused) {
                 boundary::ack_settle(self.z(), id, u32::from(refused), value);
             }

@@ -157,6 +157,47 @@ export function start(adapter) {
     },
 
     /**
+     * Acknowledged sends: `count` messages on `channel` in one synchronous loop, each with the client's
+     * acknowledgement callback; resolves when every one is acknowledged. Returns {t0, tLast, failed}.
+     */
+    async ackedBurst({ count, channel, textLen = 60, timeoutMs }) {
+      const text = 'x'.repeat(textLen);
+      let n = 0;
+      let failed = 0;
+      let tLast = 0;
+      let resolve;
+      const all = new Promise((r) => { resolve = r; });
+      const t0 = performance.now();
+      for (let seq = 0; seq < count; seq++) {
+        main.sendAcked(channel, { seq, text }, (ok) => {
+          if (!ok) failed++;
+          if (++n === count) {
+            tLast = performance.now();
+            resolve();
+          }
+        });
+      }
+      await within(timeoutMs, `${adapter.name}: ${count} acknowledgements`, all);
+      return { t0, tLast, failed };
+    },
+
+    /** `count` sequential acknowledged sends after `warmup`: the time from each send to its acknowledgement, ms. */
+    async ackedRoundTrips({ count, warmup, timeoutMs }) {
+      const times = [];
+      const d = deadline(timeoutMs, `${adapter.name}: ${warmup + count} acknowledged round trips`);
+      try {
+        for (let seq = 0; seq < warmup + count; seq++) {
+          const t0 = performance.now();
+          const t1 = await Promise.race([new Promise((r) => main.sendAcked('acked-rtt', { seq }, () => r(performance.now()))), d.p]);
+          if (seq >= warmup) times.push(t1 - t0);
+        }
+      } finally {
+        d.clear();
+      }
+      return times;
+    },
+
+    /**
      * `count` sequential round trips through channel `rtt` (the server echoes to us): the times in ms. One deadline
      * for the whole series (no timer per round trip, which would be measured too).
      */

@@ -20,6 +20,10 @@ class SocketIoClient {
     this.s.emit(ch, data);
     return true;
   }
+  /** socket.io's acknowledgement: the server calls the emit's callback (socketio-server.mjs). */
+  sendAcked(ch, data, done) {
+    this.s.emit(ch, data, () => done(true));
+  }
   close() {
     this.s.disconnect();
   }

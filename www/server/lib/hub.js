@@ -66,6 +66,7 @@ class Client {
     this.connectedAt = Date.now();
     this.timers = new Set(); // per-connection fault timers, cleared on close
     this.session = null; // the protocol v2 session (acknowledgements, duplicate filter), else null
+    this.ackPending = false; // a cumulative ack is scheduled (Hub.#ackLater)
   }
 
   /** The fault-control listing (the only place the token is ever exposed). */
@@ -476,9 +477,13 @@ export class Hub {
           s.lastId = id;
         }
         if (!tracked) break;
-        if (refused) this.counters.refused++;
-        else this.counters.acknowledged++;
-        this.deliver(client, JSON.stringify(refused ? { type: 'ack', id, error: READ_ONLY_ERROR } : { type: 'ack', id }));
+        if (refused) {
+          this.counters.refused++;
+          this.deliver(client, JSON.stringify({ type: 'ack', id, error: READ_ONLY_ERROR }));
+        } else {
+          this.counters.acknowledged++;
+          this.#ackLater(client);
+        }
         break;
       }
       case 'ping':
@@ -523,6 +528,19 @@ export class Hub {
       this.counters[ok ? 'recoveries' : 'gaps']++;
     }
     this.deliver(client, JSON.stringify(answer));
+  }
+
+  /**
+   * A cumulative acknowledgement of everything the session took (`{"type":"ack","upTo":lastId}`), once per turn of
+   * the event loop however many messages the turn read: a burst of thousands is acknowledged in a few frames.
+   */
+  #ackLater(client) {
+    if (client.ackPending) return;
+    client.ackPending = true;
+    setImmediate(() => {
+      client.ackPending = false;
+      if (client.session) this.deliver(client, JSON.stringify({ type: 'ack', upTo: client.session.lastId }));
+    });
   }
 
   /** Protocol-level heartbeat (WebSocket ping frames, RFC 6455 section 5.5.2): terminate connections that did not pong since the previous round. */
