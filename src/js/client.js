@@ -185,11 +185,12 @@ export class ZantaraWebSocket extends Generated {
   stream(method, data, options) {
     const signal = readSignal(options);
     const chunks = [];
-    let wake = null;
+    let waiters = []; // next() calls waiting for a chunk or the end
     let end = null; // {error} once answered or given up
     const notify = () => {
-      wake?.();
-      wake = null;
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
     };
     const id = this.sendRequest(2, method, data, (ack) => {
       end = { error: ack.success ? null : ack.error };
@@ -210,7 +211,7 @@ export class ZantaraWebSocket extends Generated {
         return this;
       },
       async next() {
-        while (chunks.length === 0 && end === null) await new Promise((resolve) => { wake = resolve; });
+        while (chunks.length === 0 && end === null) await new Promise((resolve) => { waiters.push(resolve); });
         if (chunks.length > 0) return { value: chunks.shift(), done: false };
         if (end.error) throw end.error;
         return { value: undefined, done: true };

@@ -160,7 +160,12 @@ export function useDelivery() {
       return key;
     }
     mark('pending');
-    client.sendMessage(channel, data, (ack) => mark(!ack.success ? 'failed' : ack.confirmed ? 'confirmed' : 'sent'));
+    try {
+      client.sendMessage(channel, data, (ack) => mark(!ack.success ? 'failed' : ack.confirmed ? 'confirmed' : 'sent'));
+    } catch (err) {
+      mark('failed'); // a bad channel or data JSON cannot encode: thrown, as sendMessage does
+      throw err;
+    }
     return key;
   }, [client]);
   return { send, deliveries };

@@ -110,6 +110,9 @@ impl ZantaraWebSocket {
     /// Unsubscribes from `channel`. Returns false if it was not subscribed.
     pub fn unsubscribe(&self, channel: JsValue) -> Result<bool, JsValue> {
         let name = channel_name(&channel)?;
+        // Whether or not an `unsubscribe` frame goes out now (offline, before the welcome), a later
+        // subscribe starts afresh (docs/PROTOCOL.md, "Recovery").
+        boundary::forget_position(self.client.z(), &name);
         Ok(self.client.with_core(|c| c.unsubscribe(now(), &name)))
     }
 

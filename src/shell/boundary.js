@@ -153,10 +153,25 @@ export function createClient(id, max) {
     r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0,
     // Protocol v2: the session, acknowledgement callbacks, whether the link is v2, each channel's
     // position (`{e: epoch, o: offset}`), messages replayed and gaps reported (docs/PROTOCOL.md).
-    s: sessionId(), k: new Map(), v2: false, o: new Map(), rc: 0, gp: 0,
+    // The maps are made on first use (see `map`): most clients never need some of them, and each
+    // costs a connection about a hundred bytes.
+    s: sessionId(), k: null, v2: false, o: null, rc: 0, gp: 0,
     // Streams in progress: id -> {f: the chunk callback, last: the last chunk's seq}.
-    st: new Map(),
+    st: null,
   };
+}
+
+/** Client `z`'s map `key` (`k` callbacks, `st` streams), made on first use. */
+function map(z, key) {
+  return (z[key] ??= new Map());
+}
+
+/**
+ * Client `z`'s channel positions, made on first use: a null-prototype object by channel name (for
+ * the few channels a client has, smaller than a Map; any name is a safe key on it).
+ */
+function positions(z) {
+  return (z.o ??= Object.create(null));
 }
 
 /**
@@ -242,13 +257,13 @@ function onMessage(e) {
 /**
  * Moves client `z`'s position in `channel` to `offset` of `epoch` (protocol v2); false when the
  * message is at or before the position in the same epoch: a duplicate of one already delivered (a
- * replay overlapping what arrived live), which is dropped.
+ * replay overlapping what arrived live), which is dropped. Only a channel with a position (from its
+ * `subscribed` answer) is tracked: a stray message of another channel makes none.
  */
 export function advance(z, channel, epoch, offset) {
-  const p = z.o.get(channel);
-  if (p === undefined) {
-    z.o.set(channel, { e: epoch, o: offset });
-  } else if (p.e !== epoch) {
+  const p = z.o?.[channel];
+  if (p === undefined) return true;
+  if (p.e !== epoch) {
     p.e = epoch;
     p.o = offset;
   } else if (offset <= p.o) {
@@ -257,6 +272,11 @@ export function advance(z, channel, epoch, offset) {
     p.o = offset;
   }
   return true;
+}
+
+/** Forgets client `z`'s position in `channel` (`unsubscribe()`: a later subscribe starts afresh). */
+export function forgetPosition(z, channel) {
+  if (z.o) delete z.o[channel];
 }
 
 /**
@@ -271,9 +291,9 @@ function subscribed(ws, z, v, n) {
   z.b += n;
   z.t = performance.now();
   const c = v.channel;
-  const p = z.o.get(c);
+  const p = z.o?.[c];
   if (typeof v.epoch === 'string' && Number.isInteger(v.offset) && (p === undefined || p.e !== v.epoch || v.recovered === false)) {
-    z.o.set(c, { e: v.epoch, o: v.offset });
+    positions(z)[c] = { e: v.epoch, o: v.offset };
   }
   if (typeof v.recovered !== 'boolean') return;
   const replayed = Number.isInteger(v.replayed) ? v.replayed : 0;
@@ -291,7 +311,7 @@ function chunk(z, v, n) {
   z.n += 1;
   z.b += n;
   z.t = performance.now();
-  const st = z.st.get(v.id);
+  const st = z.st?.get(v.id);
   if (st === undefined || !Number.isInteger(v.seq) || v.seq <= st.last) return;
   st.last = v.seq;
   try {
@@ -303,12 +323,12 @@ function chunk(z, v, n) {
 
 /** Registers `f` as the chunk callback of client `z`'s stream `id`. */
 export function streamOn(z, id, f) {
-  z.st.set(id, { f, last: 0 });
+  map(z, 'st').set(id, { f, last: 0 });
 }
 
 /** Tells the server that client `z` gave up request or stream `id`, when its socket is open. */
 export function sendCancel(z, id) {
-  z.st.delete(id);
+  z.st?.delete(id);
   const ws = z.ws;
   if (ws === null || ws.readyState !== 1) return;
   try {
@@ -381,19 +401,18 @@ export function withId(f, id, after) {
 
 /**
  * Control frame `f` as it goes out for client `z`: on a v2 link a `subscribe` for a channel with a
- * position carries it (`since: {epoch, offset}`), so the server replays what was missed; an
- * `unsubscribe` forgets the position (a later subscribe starts afresh).
+ * position carries it (`since: {epoch, offset}`), so the server replays what was missed.
  */
 function control(z, f) {
-  const sub = f.startsWith('{"type":"subscribe"');
-  if (!sub && !f.startsWith('{"type":"unsubscribe"')) return f;
+  if (!z.v2 || !f.startsWith('{"type":"subscribe"')) return f;
   const o = JSON.parse(f);
-  if (!sub) {
-    z.o.delete(o.channel);
+  const p = z.o?.[o.channel];
+  if (p === undefined) {
+    // Until its `subscribed` answer, a position of no epoch: if the link dies first, the resubscribe
+    // asks from there and the server reports a gap (messages may have come between), never silence.
+    positions(z)[o.channel] = { e: null, o: 0 };
     return f;
   }
-  const p = z.o.get(o.channel);
-  if (!z.v2 || p === undefined) return f;
   o.since = { epoch: p.e, offset: p.o };
   return JSON.stringify(o);
 }
@@ -407,7 +426,7 @@ export function sendFrame(z, f, id) {
   if (ws === null || ws.readyState !== 1) return false;
   try {
     // A stream sent again tells the server the last chunk it got (`after`), so none is repeated.
-    ws.send(id > 0 ? withId(f, id, z.st.get(id)?.last) : control(z, f));
+    ws.send(id > 0 ? withId(f, id, z.st?.get(id)?.last) : control(z, f));
     return true;
   } catch {
     return false;
@@ -874,13 +893,13 @@ export function ackOf(v) {
 
 /** Settles the acknowledgement callbacks of client `z`'s messages `ids` (a cumulative `ack`). */
 export function ackSettleAll(z, ids) {
-  if (z.k.size === 0) return;
+  if (z.k === null || z.k.size === 0) return;
   for (const id of ids) ackSettle(z, id, 0);
 }
 
 /** Registers `cb` as the acknowledgement callback of client `z`'s message `id`. */
 export function ackOn(z, id, cb) {
-  z.k.set(id, cb);
+  map(z, 'k').set(id, cb);
 }
 
 /**
@@ -893,12 +912,12 @@ export function ackOn(z, id, cb) {
  * sent); what it throws goes to the client's `error` handlers, else the console.
  */
 export function ackSettle(z, id, how, v) {
-  const cb = z.k.get(id);
+  const cb = z.k?.get(id);
   if (cb === undefined) return;
   z.k.delete(id);
   const ack = { success: how === 0 || how === 2, confirmed: how < 2, id };
   if (how === 0 && v?.data !== undefined) ack.data = v.data; // a request's reply
-  z.st.delete(id);
+  z.st?.delete(id);
   if (how === 1) {
     const e = v.error;
     ack.code = typeof e?.code === 'string' ? e.code : 'REFUSED';
@@ -929,7 +948,7 @@ export function ackSettle(z, id, how, v) {
  */
 export function ackDrop(z, sent) {
   const before = new Set(sent);
-  for (const id of [...z.k.keys()]) ackSettle(z, id, 3, before.has(id));
+  for (const id of [...(z.k?.keys() ?? [])]) ackSettle(z, id, 3, before.has(id));
 }
 
 /** `new Date(ms).toISOString()`. */

@@ -132,6 +132,9 @@ extern "C" {
     /// `JSON.stringify` throws.
     #[wasm_bindgen(catch, js_name = encodeAs)]
     pub fn encode_as(kind: u32, method: &JsValue, data: &JsValue) -> Result<JsString, JsValue>;
+    /// Forgets the channel position of `channel` (`unsubscribe()`).
+    #[wasm_bindgen(js_name = forgetPosition)]
+    pub fn forget_position(z: &JsValue, channel: &str);
     /// Registers the chunk callback of stream `id`.
     #[wasm_bindgen(js_name = streamOn)]
     pub fn stream_on(z: &JsValue, id: u32, f: &JsValue);

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 
 import {
-  armTimer, createClient, handlerOn, install, openSocket, pageListen, sendFrame, sendNow, shutSocket, socketState,
+  armTimer, createClient, forgetPosition, handlerOn, install, openSocket, pageListen, sendFrame, sendNow, shutSocket, socketState,
   socketUnsent, takeCounts,
 } from '../../src/shell/boundary.js';
 import { H, V, MAX, FakeWebSocket, recordSink, withConsole, withWebSocket } from './support.mjs';
@@ -549,12 +549,16 @@ describe('protocol v2 in the listener: positions, replays, `subscribed` and `sin
       const { z, ws } = openClient();
       const got = [];
       handlerOn(z, 'news', (d) => got.push(d.seq), false);
+      handlerOn(z, 'other', (d) => got.push(`other ${d.seq}`), false);
+      frame(ws, msg('other', 5, 5));
+      assert.equal(z.o, null, 'no position from a message: only a `subscribed` answer makes one');
+      frame(ws, JSON.stringify({ type: 'subscribed', channel: 'news', epoch: 'e1', offset: 0 }));
       for (const [seq, off, ep] of [[1, 1, 'e1'], [2, 2, 'e1'], [2, 2, 'e1'], [1, 1, 'e1'], [3, 3, 'e1'], [9, 1, 'e2']]) frame(ws, msg('news', seq, off, ep));
-      assert.deepEqual(got, [1, 2, 3, 9]);
-      assert.deepEqual(z.o.get('news'), { e: 'e2', o: 1 });
+      assert.deepEqual(got, ['other 5', 1, 2, 3, 9]);
+      assert.deepEqual(z.o.news, { e: 'e2', o: 1 });
       frame(ws, JSON.stringify({ type: 'message', channel: 'news', data: { seq: 10 } }));
-      assert.deepEqual(got, [1, 2, 3, 9, 10], 'a message without a position is always delivered');
-      assert.equal(z.n, 7, 'every frame is counted');
+      assert.deepEqual(got, ['other 5', 1, 2, 3, 9, 10], 'a message without a position is always delivered');
+      assert.equal(z.n, 9, 'every frame is counted');
     });
   });
 
@@ -565,12 +569,12 @@ describe('protocol v2 in the listener: positions, replays, `subscribed` and `sin
       handlerOn(z, 'recovery', (r) => events.push(r), false);
       handlerOn(z, 'message', (m) => events.push(['message', m.type]), false);
       frame(ws, JSON.stringify({ type: 'subscribed', channel: 'a', epoch: 'e1', offset: 4 }));
-      assert.deepEqual(z.o.get('a'), { e: 'e1', o: 4 });
+      assert.deepEqual(z.o.a, { e: 'e1', o: 4 });
       frame(ws, JSON.stringify({ type: 'subscribed', channel: 'a', epoch: 'e1', offset: 9, recovered: true, replayed: 5 }));
       frame(ws, JSON.stringify({ type: 'subscribed', channel: 'b', epoch: 'e7', offset: 3, recovered: false, replayed: 0 }));
       assert.deepEqual(events, [{ channel: 'a', recovered: true, replayed: 5 }, { channel: 'b', recovered: false, replayed: 0 }]);
       assert.deepEqual([z.rc, z.gp], [5, 1]);
-      assert.deepEqual(z.o.get('b'), { e: 'e7', o: 3 });
+      assert.deepEqual(z.o.b, { e: 'e7', o: 3 });
       assert.deepEqual(calls.filter((c) => c[0] === H.FRAME), [], 'handled in JavaScript');
     });
   });
@@ -578,7 +582,7 @@ describe('protocol v2 in the listener: positions, replays, `subscribed` and `sin
   test('sendFrame: a v2 subscribe carries `since` for a channel with a position; unsubscribe forgets it; v1 sends as is', () => {
     withWebSocket(() => {
       const { z, ws } = openClient();
-      z.o.set('a', { e: 'e1', o: 7 });
+      z.o = Object.assign(Object.create(null), { a: { e: 'e1', o: 7 } });
       const sub = '{"type":"subscribe","channel":"a","timestamp":"t"}';
       sendFrame(z, sub, 0);
       assert.equal(ws.sent.at(-1), sub, 'v1: byte for byte');
@@ -587,8 +591,12 @@ describe('protocol v2 in the listener: positions, replays, `subscribed` and `sin
       assert.deepEqual(JSON.parse(ws.sent.at(-1)), { type: 'subscribe', channel: 'a', timestamp: 't', since: { epoch: 'e1', offset: 7 } });
       sendFrame(z, '{"type":"subscribe","channel":"b","timestamp":"t"}', 0);
       assert.equal(JSON.parse(ws.sent.at(-1)).since, undefined, 'no position: no since');
-      sendFrame(z, '{"type":"unsubscribe","channel":"a","timestamp":"t"}', 0);
-      assert.equal(z.o.has('a'), false);
+      sendFrame(z, '{"type":"subscribe","channel":"b","timestamp":"t"}', 0);
+      assert.deepEqual(JSON.parse(ws.sent.at(-1)).since, { epoch: null, offset: 0 },
+        'subscribed never came: the resubscribe asks from nothing, and the server reports the gap');
+      forgetPosition(z, 'a');
+      assert.equal('a' in z.o, false, 'unsubscribe() forgets the position');
+      assert.equal(z.st, null, 'no stream: no map');
       sendFrame(z, '{"type":"message","channel":"a","data":1}', 5);
       assert.equal(ws.sent.at(-1), '{"id":5,"type":"message","channel":"a","data":1}');
     });

@@ -126,6 +126,26 @@ describe('protocol v2', () => {
     assert.deepEqual(b.ofType('chunk').map((f) => f.json.seq), [5, 6]);
   });
 
+  test('a replay skips what the client sent itself; a stream re-sent with `after` to a session that never saw it is EXPIRED', async () => {
+    const a = await connect(servers.wsBase, { userId: 'own', protocol: '2', session: 'own1' });
+    a.send({ type: 'subscribe', channel: 'own-ch' });
+    const first = (await a.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+    a.send(msg(1, 'own-ch', { n: 'mine' }));
+    await a.next((f) => f.json?.type === 'ack', 'ack');
+    await servers.call('websocket.broadcast', { channel: 'own-ch', data: { n: 'theirs' } });
+    await a.next((f) => f.json?.data?.n === 'theirs', 'theirs');
+    a.ws.terminate();
+    const b = await connect(servers.wsBase, { userId: 'own', protocol: '2', session: 'own1' });
+    b.send({ type: 'subscribe', channel: 'own-ch', since: { epoch: first.epoch, offset: first.offset } });
+    const answer = (await b.next((f) => f.json?.type === 'subscribed', 'subscribed')).json;
+    assert.deepEqual([answer.recovered, answer.replayed], [true, 1]);
+    assert.deepEqual(b.ofType('message').map((f) => f.json.data.n), ['theirs'], 'its own message is not replayed to it');
+    b.send({ id: 9, after: 3, type: 'stream', channel: 'ask', data: {}, timestamp: '' });
+    const expired = (await b.next((f) => f.json?.type === 'ack' && f.json.id === 9, 'expired')).json;
+    assert.equal(expired.error.code, 'EXPIRED');
+    assert.equal(b.ofType('chunk').length, 0, 'not run again');
+  });
+
   test('v1 clients get no acks; a server started with protocol 1 accepts no offer', async () => {
     const v1 = await connect(servers.wsBase, { userId: 'old' });
     v1.send(msg(5, 'v1-chat', 1));

@@ -9,7 +9,9 @@ import { WebSocket } from 'ws';
 const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong', 'request', 'stream', 'cancel']);
 
 /** Jobs (requests and streams) a session remembers for re-sends: the newest finished ones beyond this are forgotten. */
-const MAX_JOBS = 64;
+const MAX_JOBS = 32;
+/** The most a channel's history keeps, in UTF-16 units of its frames (besides `historySize` and `historyTtlMs`). */
+const HISTORY_BYTES = 8 * 1024 * 1024;
 /** Chunks a stream keeps for replay after a reconnect. */
 const MAX_CHUNKS = 10_000;
 
@@ -217,6 +219,13 @@ export class Hub {
       if (job.reply !== null) this.deliver(client, job.reply);
       return;
     }
+    if (after > 0) {
+      // A stream re-sent with chunks already received, to a session that never saw it (a restarted server, an
+      // expired session): running it again would splice two different answers together.
+      s.lastId = id;
+      this.counters.refused++;
+      return this.deliver(client, JSON.stringify({ type: 'ack', id, error: { code: 'EXPIRED', reason: 'the server no longer holds this stream' } }));
+    }
     s.lastId = id;
     const handler = this.#handlers.get(frame.channel);
     if (!handler || handler.stream !== (kind === 'stream')) {
@@ -231,7 +240,12 @@ export class Hub {
     }
     const ctx = { userId: client.userId, clientId: client.clientId, signal: job.abort.signal };
     const finish = (answer) => {
-      job.reply = JSON.stringify({ type: 'ack', id, ...answer });
+      try {
+        job.reply = JSON.stringify({ type: 'ack', id, ...answer });
+      } catch (err) {
+        // A reply JSON cannot encode (BigInt, cyclic): an error, never a crash of the server.
+        job.reply = JSON.stringify({ type: 'ack', id, error: { code: 'HANDLER_ERROR', reason: `the reply cannot be sent as JSON: ${err.message}` } });
+      }
       this.counters[answer.error ? 'refused' : 'acknowledged']++;
       this.#answer(job, job.reply);
     };
@@ -245,8 +259,9 @@ export class Hub {
       try {
         for await (const data of handler.run(frame.data, ctx)) {
           if (job.abort.signal.aborted) break;
+          if (seq >= MAX_CHUNKS) throw new Error(`a stream may have at most ${MAX_CHUNKS} chunks (kept for replay)`);
           const text = JSON.stringify({ type: 'chunk', id, seq: ++seq, data });
-          if (job.chunks.length < MAX_CHUNKS) job.chunks.push({ seq, text });
+          job.chunks.push({ seq, text });
           this.#answer(job, text);
         }
       } catch (err) {
@@ -297,17 +312,20 @@ export class Hub {
   /** The stream of `channel`, created with a new epoch and offset 0 on first use. */
   #stream(channel) {
     let st = this.#streams.get(channel);
-    if (!st) this.#streams.set(channel, (st = { epoch: randomBytes(6).toString('hex'), offset: 0, history: [] }));
+    if (!st) this.#streams.set(channel, (st = { epoch: randomBytes(6).toString('hex'), offset: 0, history: [], bytes: 0 }));
     return st;
   }
 
-  /** Drops history entries beyond `historySize` or older than `historyTtlMs`. */
+  /** Drops history entries beyond `historySize`, older than `historyTtlMs`, or beyond HISTORY_BYTES in all. */
   #trim(st) {
     const h = st.history;
     const oldest = Date.now() - this.#historyTtlMs;
     let cut = Math.max(0, h.length - this.#historySize);
-    while (cut < h.length && h[cut].at < oldest) cut++;
+    let bytes = st.bytes;
+    for (let i = 0; i < cut; i++) bytes -= h[i].bytes;
+    while (cut < h.length && (h[cut].at < oldest || bytes > HISTORY_BYTES)) bytes -= h[cut++].bytes;
     if (cut > 0) h.splice(0, cut);
+    st.bytes = bytes;
   }
 
   /**
@@ -318,7 +336,9 @@ export class Hub {
     const st = this.#stream(channel);
     const offset = ++st.offset;
     const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from, offset, epoch: st.epoch });
-    st.history.push({ offset, at: Date.now(), text: frame });
+    // `by`: the sender's v2 session, so that a replay skips what the client sent itself (a live broadcast does).
+    st.history.push({ offset, at: Date.now(), text: frame, by: exclude?.session ?? null, bytes: frame.length });
+    st.bytes += frame.length;
     this.#trim(st);
     let delivered = 0;
     for (const c of this.#channels.get(channel) ?? []) {
@@ -418,7 +438,14 @@ export class Hub {
     const subs = this.#channels.get(name);
     if (!subs) return;
     subs.delete(client);
-    if (subs.size === 0) this.#channels.delete(name);
+    if (subs.size === 0) {
+      this.#channels.delete(name);
+      const st = this.#streams.get(name);
+      if (st) {
+        this.#trim(st);
+        if (st.history.length === 0) this.#streams.delete(name); // nothing to recover: a later subscribe starts a new epoch
+      }
+    }
   }
 
   #bad(client) {
@@ -521,7 +548,8 @@ export class Hub {
       let replayed = 0;
       if (ok) {
         for (const e of h) {
-          if (e.offset > since.offset && this.deliver(client, e.text)) replayed++;
+          if (e.offset <= since.offset || (e.by === client.session && !client.echo)) continue;
+          if (this.deliver(client, e.text)) replayed++;
         }
       }
       Object.assign(answer, { recovered: ok, replayed });

@@ -13,11 +13,15 @@ const ANSWERS = [
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('cancelled'));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       reject(new Error('cancelled'));
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
