@@ -157,6 +157,7 @@ fn heartbeat_timeout_respects_auto_reconnect_off() {
         was_clean: false,
         unsent_bytes: 5,
         will_reconnect: false,
+        queued_messages: 0,
     }));
     assert_eq!(m.state(), ConnState::Closed);
     assert_eq!(m.next_deadline(), None);

@@ -79,6 +79,8 @@ export interface DisconnectedInfo {
   /** Bytes handed to the socket but never sent: lost, visibly. */
   bufferedAmount: number;
   willReconnect: boolean;
+  /** Messages the server has not taken yet (waiting, and on protocol v2 unacknowledged): sent after the next connection, lost if the page closes first. */
+  queuedMessages: number;
 }
 
 /** Payload of `reconnecting`: the attempt number and the delay in ms before it. */

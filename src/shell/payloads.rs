@@ -23,12 +23,14 @@ pub(crate) fn event(e: Event, connected: impl FnOnce() -> JsValue) -> (&'static 
             was_clean,
             unsent_bytes,
             will_reconnect,
+            queued_messages,
         } => {
             set(&o, "code", code.into());
             set(&o, "reason", reason.into());
             set(&o, "wasClean", was_clean.into());
             set(&o, "bufferedAmount", (unsent_bytes as f64).into());
             set(&o, "willReconnect", will_reconnect.into());
+            set(&o, "queuedMessages", (queued_messages as f64).into());
             "disconnected"
         }
         Event::Reconnecting { attempt, delay_ms } => {

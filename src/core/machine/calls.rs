@@ -50,6 +50,7 @@ impl<F: Clone> Machine<F> {
                 was_clean: true,
                 unsent_bytes: 0,
                 will_reconnect: false,
+                queued_messages: self.queue.len(),
             });
         }
         self.set_state(ConnState::Closed, "disconnect");

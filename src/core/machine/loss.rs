@@ -48,6 +48,7 @@ impl<F: Clone> Machine<F> {
                 was_clean,
                 unsent_bytes,
                 will_reconnect,
+                queued_messages: self.queue.len(),
             });
         }
         if reaction == CloseReaction::Stop {

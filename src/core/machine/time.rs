@@ -155,6 +155,7 @@ impl<F: Clone> Machine<F> {
                 was_clean: true,
                 unsent_bytes: 0,
                 will_reconnect: true,
+                queued_messages: self.queue.len(),
             });
         }
         self.set_state(ConnState::Reconnecting, "pagehide");

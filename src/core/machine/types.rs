@@ -62,6 +62,10 @@ pub enum Event {
         unsent_bytes: u64,
         /// Whether the SDK will try to reconnect.
         will_reconnect: bool,
+        /// Messages the server has not taken yet (waiting, and on protocol v2
+        /// unacknowledged): sent after the next connection, or lost if the page
+        /// closes first.
+        queued_messages: usize,
     },
     /// `reconnecting`: attempt `attempt` starts after `delay_ms`.
     Reconnecting {
