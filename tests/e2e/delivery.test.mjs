@@ -298,6 +298,9 @@ describe('inbound recovery (protocol v2)', () => {
       await window.kit.connected(ws);
       await window.kit.until(() => ws.getStats().protocol === 2, 5000, 'a v2 link');
     }, [srv.ws, user, channels, options]);
+    // The subscriptions go out with the welcome: wait until the server holds them all.
+    await waitUntil(() => srv.hub.select({ userId: user }).some((c) => channels.every((ch) => c.channels.has(ch))),
+      { what: `${user} subscribed at the server` });
     return page;
   }
 
