@@ -48,6 +48,16 @@ function tally(got, n) {
   return { lost, duplicated, reordered };
 }
 
+/** A page of the reference server's origin whose client `window.ws` of `user` (with `options`) has connected to `srv`. */
+async function connectedPage(user, options, srv = env.srv) {
+  const page = await sdkPage(env.browser, env.srv);
+  await page.evaluate(async ([url, user, options]) => {
+    window.ws = new ZantaraWebSocket(user, { wsUrl: url, ...options });
+    await window.kit.connected(window.ws);
+  }, [srv.ws, user, options]);
+  return page;
+}
+
 /** `tally` summed over `channels` of `seen` (channel -> list), each expecting 0..n-1. */
 function tallyAll(seen, channels, n) {
   const sum = { lost: 0, duplicated: 0, reordered: 0 };
@@ -173,11 +183,7 @@ describe('a network change probes the link with a short window', () => {
   test('online while the link is silently dead (default heartbeat: 60 s timeout): replaced within seconds, queued messages delivered', async () => {
     const user = 'quick-probe';
     const rx = await receiver(env.srv.ws, ['after-switch']);
-    const page = await sdkPage(env.browser, env.srv);
-    await page.evaluate(async ([url, user]) => {
-      window.ws = new ZantaraWebSocket(user, { wsUrl: url, reconnectInterval: 100, jitter: 0 });
-      await window.kit.connected(window.ws);
-    }, [env.srv.ws, user]);
+    const page = await connectedPage(user, { reconnectInterval: 100, jitter: 0 });
     await control(env.srv, 'mute', { target: { userId: user } });
     const ms = await page.evaluate(async () => {
       window.ws.sendMessage('after-switch', { seq: 0 });
@@ -202,11 +208,7 @@ describe('acknowledgements as documented', () => {
   test('sendWithAck: resolves when acknowledged, rejects TIMEOUT while muted (the message still arrives later), the server refusal code, DISCONNECTED after free()', async () => {
     const user = 'delivery-acks';
     const rx = await receiver(env.srv.ws, ['chat']);
-    const page = await sdkPage(env.browser, env.srv);
-    await page.evaluate(async ([url, user]) => {
-      window.ws = new ZantaraWebSocket(user, { wsUrl: url, heartbeatTimeout: 0 });
-      await window.kit.connected(window.ws);
-    }, [env.srv.ws, user]);
+    const page = await connectedPage(user, { heartbeatTimeout: 0 });
     const ok = await page.evaluate(() => window.ws.sendWithAck('chat', { seq: 0 }));
     assert.deepEqual(ok, { success: true, confirmed: true, id: 1 });
 
@@ -484,14 +486,7 @@ describe('the server process killed (SIGKILL) and restarted twice mid-flow', () 
 });
 
 describe('requests and streams (protocol v2)', () => {
-  async function client(srv, user) {
-    const page = await sdkPage(env.browser, srv);
-    await page.evaluate(async ([url, user]) => {
-      window.ws = new ZantaraWebSocket(user, { wsUrl: url, reconnectInterval: 50, maxReconnectInterval: 100, jitter: 0 });
-      await window.kit.connected(window.ws);
-    }, [srv.ws, user]);
-    return page;
-  }
+  const client = (srv, user) => connectedPage(user, { reconnectInterval: 50, maxReconnectInterval: 100, jitter: 0 }, srv);
 
   test('request: the reply; NOT_FOUND; TIMEOUT and ABORTED give it up (never run later); one reply across a terminated connection', async () => {
     const user = 'requests';

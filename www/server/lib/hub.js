@@ -276,11 +276,6 @@ export class Hub {
     })().catch(fail);
   }
 
-  /** Sessions the server remembers (for tests). */
-  get sessions() {
-    return this.#sessions.size;
-  }
-
   /** All open connections, or those matching `target` ({userId} and/or {clientId}). */
   select(target) {
     const all = [...this.#clients.values()];
