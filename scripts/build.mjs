@@ -16,8 +16,9 @@
 //   node scripts/build.mjs [--skip-cargo]     (--skip-cargo reuses the last cargo build)
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateRawSync, gzipSync } from 'node:zlib';
@@ -62,8 +63,28 @@ async function crateVersion() {
   return version;
 }
 
+/**
+ * rustc flags that shorten the source paths a panic location keeps in the module (the cargo
+ * registry's, this checkout's and the standard library's prefixes dropped): fewer bytes, and the
+ * same bytes on every machine whatever its home or checkout folder. Any RUSTFLAGS of the caller
+ * come first.
+ */
+function remapFlags() {
+  const home = process.env.CARGO_HOME ?? path.join(os.homedir(), '.cargo');
+  const commit = execFileSync('rustc', ['-vV'], { encoding: 'utf8' }).match(/^commit-hash: (\w+)/m)?.[1];
+  const registry = path.join(home, 'registry', 'src');
+  const indexes = existsSync(registry) ? readdirSync(registry).map((d) => path.join(registry, d) + path.sep) : [];
+  const prefixes = [...indexes, ROOT + path.sep];
+  if (commit) prefixes.push(`/rustc/${commit}/`); // inlined std code keeps its own (already remapped) paths
+  const own = (process.env.RUSTFLAGS ?? '').split(' ').filter(Boolean);
+  return [...own, ...prefixes.map((p) => `--remap-path-prefix=${p}=`)].join('\x1f');
+}
+
 async function buildWasm({ skipCargo }) {
-  if (!skipCargo) run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features']);
+  if (!skipCargo) {
+    run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', '--no-default-features'],
+      { env: { ...process.env, CARGO_ENCODED_RUSTFLAGS: remapFlags() } });
+  }
   await fs.rm(BINDGEN, { recursive: true, force: true });
   // Its warning about the missing `target_features` section (the release profile strips it) is
   // expected: wasm-opt gets the features explicitly below. Anything else it says is shown.

@@ -251,11 +251,14 @@ pub enum HubEvent {
     Page,
     /// A token promise settled (the wait's id, 1 or 0, the token or why).
     Token,
+    /// The listener took an acknowledgement that a callback or a waiting
+    /// message depends on: credit it now (see `acked` in boundary.js).
+    Credit,
 }
 
 impl HubEvent {
     /// Every event, in code order.
-    pub const ALL: [HubEvent; 8] = [
+    pub const ALL: [HubEvent; 9] = [
         HubEvent::Open,
         HubEvent::Error,
         HubEvent::Close,
@@ -264,6 +267,7 @@ impl HubEvent {
         HubEvent::Timer,
         HubEvent::Page,
         HubEvent::Token,
+        HubEvent::Credit,
     ];
 
     /// The event of `code`.
@@ -282,6 +286,7 @@ impl HubEvent {
             HubEvent::Timer => "TIMER",
             HubEvent::Page => "PAGE",
             HubEvent::Token => "TOKEN",
+            HubEvent::Credit => "CREDIT",
         }
     }
 }

@@ -231,6 +231,11 @@ export interface ZantaraStats {
   recovered: number;
   /** Resubscriptions whose missed messages the server could not replay (each a `recovery` event with `recovered: false`). */
   missed: number;
+  /**
+   * Channel messages dropped because the handlers had seen them (protocol v2): a replay overlapping live delivery,
+   * or a message its sender re-sent to a restarted server that delivered it again (same `origin`, an `id` already seen).
+   */
+  duplicates: number;
   /** The open link's protocol: 2 after a v2 welcome, else 1; null when not connected. */
   protocol: 1 | 2 | null;
 }

@@ -24,7 +24,7 @@ export const RULES = /* BEGIN RULES */ {
   "errorCodes": ["INVALID_OPTION", "INVALID_ARGUMENT", "INVALID_CHANNEL", "RESERVED_CHANNEL", "INVALID_URL", "MIXED_CONTENT", "QUEUE_FULL", "FRAME_TOO_LARGE", "BAD_FRAME", "UNSERIALIZABLE", "TOKEN_FAILED", "HANDLER_THREW", "SOCKET_FAILED", "FREED", "TIMEOUT", "DISCONNECTED", "REFUSED", "UNSUPPORTED", "ABORTED"],
   "messagePrefix": "ZantaraWebSocket: ",
   "templates": ["option `{0}` must be {1}", "{0}", "channel {0}", "channel `{0}` is named like a built-in event; pick another name", "server URL {0}", "`{0}` is an insecure ws:// URL on an https:// page, which browsers refuse; use wss://", "outbound queue full ({0} messages, {1} bytes); message not queued", "frame of {0} UTF-16 code units exceeds maxFrameSize {1}; discarded", "bad frame ({0}): {1}", "data cannot be sent as JSON: {0}", "token function failed: {0}", "a handler of `{0}` threw", "could not open the socket: {0}", "this client was freed", "no acknowledgement within {0} ms (the message stays queued and may still be delivered)", "the client was freed before the message was acknowledged; it will not be sent", "the server refused the message: {0}", "requests and streams need protocol v2, which this server does not speak; not sent", "aborted"],
-  "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7},
+  "hub": {"OPEN": 0, "ERROR": 1, "CLOSE": 2, "FRAME": 3, "THROWN": 4, "TIMER": 5, "PAGE": 6, "TOKEN": 7, "CREDIT": 8},
   "closeReactions": ["reconnect", "slow", "stop"],
   "options": [
     {"name": "wsUrl", "kind": "text", "expected": "a string URL (ws://, wss://, http(s):// or /path)"},
@@ -158,6 +158,12 @@ export function createClient(id, max) {
     s: sessionId(), k: null, v2: false, o: null, rc: 0, gp: 0,
     // Streams in progress: id -> {f: the chunk callback, last: the last chunk's seq}.
     st: null,
+    // The highest acknowledgement the listener took without entering wasm (see `acked`), until
+    // `takeCounts` hands it to the core; `e` true while the core wants each one at once (messages
+    // wait for room in flight).
+    u: 0, e: false,
+    // Duplicates dropped (`dp`) and each sender's last message id (`d`: origin -> id, see `fresh`).
+    dp: 0, d: null,
   };
 }
 
@@ -237,13 +243,24 @@ function onMessage(e) {
     const verdict = classify(v);
     if (verdict === R.V.SUBSCRIBED && typeof c === 'string') return subscribed(this, z, v, d.length);
     if (verdict === R.V.CHUNK) return chunk(z, v, d.length);
+    if (verdict === R.V.ACK && v.id === undefined && z.v2) {
+      // A cumulative acknowledgement: taken here, like a channel message (counted, no wasm).
+      z.n += 1;
+      z.b += d.length;
+      z.t = performance.now();
+      acked(z, v.upTo);
+      return;
+    }
     sink(R.H.FRAME, z.id, z.g, verdict, d.length, v, d);
     return;
   }
   z.n += 1;
   z.b += d.length;
   z.t = performance.now();
-  if (typeof v.offset === 'number' && !advance(z, c, v.epoch, v.offset)) return; // a replayed duplicate
+  // Protocol v2: the echo of one's own message acknowledges it (and every earlier one).
+  if (v.ack !== undefined && z.v2) acked(z, v.ack);
+  if (typeof v.offset === 'number' && !advance(z, c, v.epoch, v.offset)) return void (z.dp += 1); // a replayed duplicate
+  if (v.origin !== undefined && !fresh(z, v.origin, v.id)) return void (z.dp += 1); // re-sent after a server restart
   const t = dispatchFrame(z.r, v);
   if (t === null) return;
   // A handler may have dropped this socket (disconnect, free): then the console hears it.
@@ -272,6 +289,43 @@ export function advance(z, channel, epoch, offset) {
     p.o = offset;
   }
   return true;
+}
+
+/** How many senders' last message ids a client remembers (`fresh`); the oldest is forgotten first. */
+const ORIGINS = 1024;
+
+/**
+ * False when message `id` of sender `origin` (protocol v2: the server names each sender's session
+ * by a public `origin` and stamps its message id) is at or below the last one client `z` saw from
+ * it: the sender re-sent a message the server had already delivered, and the server, restarted,
+ * no longer knew it (docs/PROTOCOL.md, "The duplicate filter"). A sender's messages arrive in id
+ * order, so one number per sender is a complete filter. Up to ORIGINS senders are remembered.
+ */
+export function fresh(z, origin, id) {
+  if (typeof origin !== 'string' || !Number.isInteger(id)) return true;
+  const d = (z.d ??= new Map());
+  const last = d.get(origin);
+  if (last !== undefined && id <= last) return false;
+  if (last === undefined && d.size >= ORIGINS) d.delete(d.keys().next().value);
+  d.set(origin, id);
+  return true;
+}
+
+/**
+ * Acknowledgement of client `z`'s messages up to `id` (an echo's `ack`, a cumulative `ack`'s
+ * `upTo`), taken by the listener: kept in `z.u` for the core, which hears it at its next entry
+ * (`takeCounts`: every call that looks at the queue, every wake-up and stats read) and settles
+ * callbacks then. Handed over at once (`CREDIT`) when a callback or a waiting message depends on it.
+ */
+function acked(z, id) {
+  if (!Number.isInteger(id) || id < 1 || id > 0xffffffff) return;
+  if (id > z.u) z.u = id;
+  if (z.e || (z.k !== null && z.k.size > 0)) sink(R.H.CREDIT, z.id, z.g);
+}
+
+/** Whether client `z`'s core wants each acknowledgement at once (`acked`). */
+export function ackEager(z, on) {
+  z.e = on;
 }
 
 /** Forgets client `z`'s position in `channel` (`unsubscribe()`: a later subscribe starts afresh). */
@@ -518,8 +572,10 @@ export function wallOffset() {
 
 /**
  * Frames (`n`), UTF-16 units (`b`) and the last arrival time (`t`, ms) the listener counted for
- * client `z` since the last call, into `out` (a Float64Array of 3 in wasm memory's view); the
- * number of frames.
+ * client `z` since the last call, and the acknowledgement it took meanwhile (`u`, 0 for none, and
+ * the socket's generation `g`: see `acked`), into `out` (a Float64Array of 5 in wasm memory's
+ * view); the number of frames. A socket's acknowledgements are always taken before it is replaced
+ * (the core hears them first thing in every call), so `g` is theirs.
  */
 export function takeCounts(z, out) {
   const n = z.n;
@@ -527,8 +583,11 @@ export function takeCounts(z, out) {
   out[0] = n;
   out[1] = z.b;
   out[2] = z.t;
+  out[3] = z.u;
+  out[4] = z.g;
   z.n = 0;
   z.b = 0;
+  z.u = 0;
   return n;
 }
 

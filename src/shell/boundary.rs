@@ -88,8 +88,9 @@ extern "C" {
     /// `Date.now() - performance.now()`: wall clock minus monotonic clock.
     #[wasm_bindgen(js_name = wallOffset)]
     pub fn wall_offset() -> f64;
-    /// Channel messages the listener counted since the last call, into
-    /// `out` (`[frames, units, lastArrivalMs]`); the number of frames.
+    /// Frames the listener counted since the last call, into `out`
+    /// (`[frames, units, lastArrivalMs, ackedId, itsGeneration]`); the
+    /// number of frames.
     #[wasm_bindgen(js_name = takeCounts)]
     pub fn take_counts(z: &JsValue, out: &mut [f64]) -> f64;
     /// 0 for a usable channel argument, else a `ChannelFault` code.
@@ -117,6 +118,10 @@ extern "C" {
     /// when it is cumulative (`upTo`); 0 without a usable id.
     #[wasm_bindgen(js_name = ackOf)]
     pub fn ack_of(v: &JsValue) -> f64;
+    /// Whether the listener hands each acknowledgement it takes over at once
+    /// (`CREDIT`) rather than at the next `takeCounts`.
+    #[wasm_bindgen(js_name = ackEager)]
+    pub fn ack_eager(z: &JsValue, on: bool);
     /// Settles the acknowledgement callbacks of messages `ids` as acknowledged.
     #[wasm_bindgen(js_name = ackSettleAll)]
     pub fn ack_settle_all(z: &JsValue, ids: &[u32]);

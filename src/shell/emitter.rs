@@ -18,6 +18,9 @@ pub(crate) struct Counts {
     pub(crate) units: u64,
     /// When the last one arrived (monotonic clock, ms).
     pub(crate) last_at: f64,
+    /// The highest message id an echo or cumulative `ack` among them
+    /// acknowledged (0 for none), and the generation of its socket.
+    pub(crate) acked: (u32, u32),
 }
 
 /// The handler registry of one instance: its JS state `z` (`createClient`
@@ -67,7 +70,7 @@ impl Emitter {
 
     /// What the JS listener dispatched since the last call, if anything.
     pub(crate) fn take_counts(&self) -> Option<Counts> {
-        let mut out = [0.0; 3];
+        let mut out = [0.0; 5];
         if boundary::take_counts(&self.z, &mut out) == 0.0 {
             return None;
         }
@@ -75,6 +78,7 @@ impl Emitter {
             frames: out[0] as u64,
             units: out[1] as u64,
             last_at: out[2],
+            acked: (out[3] as u32, out[4] as u32),
         })
     }
 }

@@ -108,6 +108,7 @@ pub(crate) fn stats<F: Clone>(
     // Inbound recovery is counted by the JS listener (client state `z`).
     set(&o, "recovered", super::util::get(z, "rc"));
     set(&o, "missed", super::util::get(z, "gp"));
+    set(&o, "duplicates", super::util::get(z, "dp"));
     let protocol = match core.state() {
         _ if !core.is_connected() || !core.welcomed() => JsValue::NULL,
         _ if core.link_v2() => 2.into(),

@@ -179,6 +179,7 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
     assert.match(z.s, /^[0-9a-z]{20}$/, 'a protocol v2 session id');
     assert.deepEqual(z, {
       r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: null, v2: false, o: null, rc: 0, gp: 0, st: null,
+      u: 0, e: false, dp: 0, d: null,
     });
     const other = createClient(7, 1234);
     assert.notEqual(other.r, z.r, 'each client has its own registry');
@@ -259,13 +260,13 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
 });
 
 describe('takeCounts', () => {
-  test('writes [n, b, t] into out, resets n and b (not t), returns n', () => {
+  test('writes [n, b, t, u, g] into out, resets n, b and u (not t), returns n', () => {
     const z = createClient(1, MAX);
-    Object.assign(z, { n: 3, b: 120, t: 1234.5 });
-    const out = new Float64Array(3);
+    Object.assign(z, { n: 3, b: 120, t: 1234.5, u: 17, g: 4 });
+    const out = new Float64Array(5);
     assert.equal(takeCounts(z, out), 3);
-    assert.deepEqual([...out], [3, 120, 1234.5]);
-    assert.deepEqual([z.n, z.b, z.t], [0, 0, 1234.5]);
+    assert.deepEqual([...out], [3, 120, 1234.5, 17, 4]);
+    assert.deepEqual([z.n, z.b, z.t, z.u], [0, 0, 1234.5, 0]);
   });
 
   test('nothing counted: returns 0 and leaves out untouched', () => {
@@ -277,10 +278,10 @@ describe('takeCounts', () => {
     assert.equal(z.t, 99);
     // Any array-like of 3 will do.
     Object.assign(z, { n: 1, b: 5 });
-    const arr = [0, 0, 0];
+    const arr = [0, 0, 0, 0, 0];
     assert.equal(takeCounts(z, arr), 1);
-    assert.deepEqual(arr, [1, 5, 99]);
+    assert.deepEqual(arr, [1, 5, 99, 0, 0]);
     assert.equal(takeCounts(z, arr), 0, 'a second call has nothing new');
-    assert.deepEqual(arr, [1, 5, 99]);
+    assert.deepEqual(arr, [1, 5, 99, 0, 0]);
   });
 });

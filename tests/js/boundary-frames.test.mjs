@@ -64,9 +64,9 @@ describe('rules', () => {
     }
   });
 
-  test('the hub\'s event kinds: OPEN, ERROR, CLOSE, FRAME, THROWN, TIMER, PAGE, TOKEN, codes 0 to 7', () => {
-    assert.deepEqual(Object.keys(H), ['OPEN', 'ERROR', 'CLOSE', 'FRAME', 'THROWN', 'TIMER', 'PAGE', 'TOKEN']);
-    assert.deepEqual(Object.values(H), [0, 1, 2, 3, 4, 5, 6, 7]);
+  test('the hub\'s event kinds: OPEN, ERROR, CLOSE, FRAME, THROWN, TIMER, PAGE, TOKEN, CREDIT, codes 0 to 8', () => {
+    assert.deepEqual(Object.keys(H), ['OPEN', 'ERROR', 'CLOSE', 'FRAME', 'THROWN', 'TIMER', 'PAGE', 'TOKEN', 'CREDIT']);
+    assert.deepEqual(Object.values(H), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });
 

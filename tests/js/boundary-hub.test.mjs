@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 
 import {
-  armTimer, createClient, forgetPosition, handlerOn, install, openSocket, pageListen, sendFrame, sendNow, shutSocket, socketState,
+  ackEager, ackOn, armTimer, createClient, forgetPosition, fresh, handlerOn, install, openSocket, pageListen, sendFrame, sendNow, shutSocket, socketState,
   socketUnsent, takeCounts,
 } from '../../src/shell/boundary.js';
 import { H, V, MAX, FakeWebSocket, recordSink, withConsole, withWebSocket } from './support.mjs';
@@ -600,5 +600,85 @@ describe('protocol v2 in the listener: positions, replays, `subscribed` and `sin
       sendFrame(z, '{"type":"message","channel":"a","data":1}', 5);
       assert.equal(ws.sent.at(-1), '{"id":5,"type":"message","channel":"a","data":1}');
     });
+  });
+});
+
+describe('protocol v2 in the listener: acknowledgements taken without wasm, duplicates of re-sent messages', () => {
+  const echo = (seq, ack, extra = {}) => JSON.stringify({ ack, type: 'message', channel: 'chat', data: { seq }, ...extra });
+
+  test('an echo with `ack` and a cumulative `ack` are counted and kept for the core (z.u), with no sink call', () => {
+    withWebSocket(() => {
+      const { z, ws, calls } = openClient({ gen: 3 });
+      z.v2 = true;
+      const got = [];
+      handlerOn(z, 'chat', (d) => got.push(d.seq), false);
+      frame(ws, echo(1, 4));
+      frame(ws, echo(2, 5));
+      assert.deepEqual(got, [1, 2], 'the echo reaches the handlers as any channel message');
+      assert.deepEqual([z.u, z.n], [5, 2]);
+      frame(ws, JSON.stringify({ type: 'ack', upTo: 9 }));
+      assert.deepEqual([z.u, z.n], [9, 3], 'a cumulative ack: counted as a frame, no wasm');
+      frame(ws, JSON.stringify({ type: 'ack', upTo: 7 }));
+      assert.equal(z.u, 9, 'an older one changes nothing');
+      assert.deepEqual(calls, []);
+      const out = [0, 0, 0, 0, 0];
+      assert.equal(takeCounts(z, out), 4);
+      assert.deepEqual(out.slice(3), [9, 3]);
+      assert.equal(z.u, 0);
+    });
+  });
+
+  test('the core hears it at once (CREDIT) while a callback waits or it asked (ackEager); one-by-one acks and v1 go to wasm', () => {
+    withWebSocket(() => {
+      const { z, ws, calls } = openClient({ id: 4, gen: 2 });
+      z.v2 = true;
+      ackOn(z, 8, () => {});
+      frame(ws, echo(1, 8));
+      assert.deepEqual(calls, [[H.CREDIT, 4, 2]]);
+      z.k.clear();
+      calls.length = 0;
+      ackEager(z, true);
+      frame(ws, JSON.stringify({ type: 'ack', upTo: 9 }));
+      assert.deepEqual(calls, [[H.CREDIT, 4, 2]]);
+      ackEager(z, false);
+      calls.length = 0;
+      const one = JSON.stringify({ type: 'ack', id: 10 });
+      frame(ws, one);
+      assert.deepEqual(calls.map((c) => c.slice(0, 4)), [[H.FRAME, 4, 2, V.ACK]], 'an ack of one id (a refusal, a reply) goes to wasm');
+      z.v2 = false;
+      calls.length = 0;
+      z.u = 0;
+      frame(ws, echo(3, 11));
+      assert.equal(z.u, 0, 'on a v1 link `ack` means nothing');
+      frame(ws, JSON.stringify({ type: 'ack', upTo: 12 }));
+      assert.deepEqual(calls.map((c) => c[3]), [V.ACK], 'nor is a cumulative ack taken there');
+    });
+  });
+
+  test('a message re-sent after a server restart (same origin, id at or below the last seen) is dropped and counted', () => {
+    withWebSocket(() => {
+      const { z, ws } = openClient();
+      const got = [];
+      handlerOn(z, 'chat', (d) => got.push(d.seq), false);
+      const m = (seq, origin, id) => JSON.stringify({ type: 'message', channel: 'chat', data: { seq }, origin, id });
+      for (const [seq, origin, id] of [[1, 'A', 1], [2, 'A', 2], [10, 'B', 1], [2, 'A', 2], [1, 'A', 1], [3, 'A', 3], [11, 'B', 2], [10, 'B', 1]]) {
+        frame(ws, m(seq, origin, id));
+      }
+      assert.deepEqual(got, [1, 2, 10, 3, 11]);
+      assert.equal(z.dp, 3);
+      frame(ws, JSON.stringify({ type: 'message', channel: 'chat', data: { seq: 99 } }));
+      assert.deepEqual(got.at(-1), 99, 'without origin (a server broadcast, a v1 sender) always delivered');
+    });
+  });
+
+  test('fresh remembers up to 1024 senders, forgetting the oldest first', () => {
+    const z = createClient(1, MAX);
+    for (let i = 0; i < 1024; i++) assert.equal(fresh(z, `o${i}`, 5), true);
+    assert.equal(fresh(z, 'o0', 5), false);
+    assert.equal(fresh(z, 'new', 1), true);
+    assert.equal(z.d.size, 1024);
+    assert.equal(z.d.has('o0'), false, 'the oldest went');
+    assert.equal(fresh(z, 'o0', 5), true, 'a forgotten sender starts afresh');
+    assert.equal(fresh(z, 'x', 1.5), true, 'not a whole id: not filtered');
   });
 });

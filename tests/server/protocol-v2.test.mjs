@@ -44,6 +44,49 @@ describe('protocol v2', () => {
     assert.equal(stats.acknowledged, 4);
   });
 
+  test('a v2 message reaches others with its origin and id; an echo to its sender carries `ack` instead of an ack frame', async () => {
+    const rx = await connect(servers.wsBase, { userId: 'rx3' });
+    await subscribe(rx, 'v2-origin');
+    const a = await connect(servers.wsBase, { userId: 'tx3', protocol: '2', session: 's-echo', echo: '1' });
+    a.send(msg(1, 'v2-origin', { n: 1 }));
+    a.send(msg(2, 'v2-origin', { n: 2 }));
+    await a.next((f) => f.json?.type === 'message' && f.json.data.n === 2, 'echo of 2');
+    await a.roundTrip();
+    const echoes = a.ofType('message').map((f) => f.json);
+    assert.deepEqual(echoes.map((m) => m.ack), [1, 2], 'each echo acknowledges its message');
+    assert.equal(a.ofType('ack').length, 0, 'no separate ack frame');
+    assert.equal(a.frames.find((f) => f.json?.type === 'message').text.startsWith('{"ack":1,"type":"message"'), true);
+    await rx.roundTrip();
+    const got = rx.ofType('message').map((f) => f.json);
+    assert.deepEqual(got.map((m) => m.id), [1, 2]);
+    assert.match(got[0].origin, /^[\w-]{16}$/);
+    assert.equal(got[0].origin, got[1].origin);
+    assert.equal(got[0].ack, undefined, 'others get no ack');
+    // The same session key names the same origin in every process (a restarted server), another user another.
+    const other = await startServer({ port: 0, log: null });
+    const base = other.ws.replace(/\/ws$/, '');
+    try {
+      const rx2 = await connect(base, { userId: 'rx3' });
+      await subscribe(rx2, 'v2-origin');
+      const b = await connect(base, { userId: 'tx3', protocol: '2', session: 's-echo' });
+      const c = await connect(base, { userId: 'tx4', protocol: '2', session: 's-echo' });
+      b.send(msg(1, 'v2-origin', { n: 1 }));
+      c.send(msg(1, 'v2-origin', { n: 1 }));
+      await rx2.next(() => rx2.ofType('message').length === 2, 'two messages');
+      const [fromB, fromC] = rx2.ofType('message').map((f) => f.json.origin);
+      assert.equal(fromB, got[0].origin);
+      assert.notEqual(fromC, fromB);
+    } finally {
+      await other.close();
+    }
+    // A v1 sender's messages carry neither.
+    const v1 = await connect(servers.wsBase, { userId: 'tx5' });
+    v1.send({ type: 'message', channel: 'v2-origin', data: { n: 9 } });
+    await rx.next((f) => f.json?.data?.n === 9, 'the v1 message');
+    const last = rx.ofType('message').at(-1).json;
+    assert.deepEqual([last.origin, last.id], [undefined, undefined]);
+  });
+
   test('a refused message gets an ack with an error, again on a re-send, and is never delivered', async () => {
     const rx = await connect(servers.wsBase, { userId: 'rx2' });
     await subscribe(rx, 'readonly:news');

@@ -6,7 +6,8 @@
 //
 // Prints one line to stdout once the server is up and the control server listens:
 //   ZANTARA_SUPERVISOR {"port":P,"http":"http://127.0.0.1:P","ws":"ws://127.0.0.1:P/ws","control":"http://127.0.0.1:C"}
-// Control routes: POST /kill, POST /start {delayMs?}, POST /restart {downMs?}, GET /status (CORS, JSON answers).
+// Control routes: POST /kill, POST /start {delayMs?, flags?}, POST /restart {downMs?}, GET /status (CORS, JSON answers).
+// `flags` (strings) are added to the server's flags for that start only (a fault such as --crash-after-messages N).
 // The server's own output goes to our stderr. The child is never left behind: it is killed on every exit path we
 // see, and it exits by itself when our end of its stdin closes (which covers our being SIGKILLed).
 
@@ -66,8 +67,9 @@ class ChildServer {
     return result;
   }
 
-  start() {
-    return this.#serial(() => this.#startWithRetry());
+  /** Starts the server, with `extra` flags for this start only. */
+  start(extra = []) {
+    return this.#serial(() => this.#startWithRetry(extra));
   }
 
   kill() {
@@ -83,10 +85,10 @@ class ChildServer {
   }
 
   /** Starts after `delayMs` without waiting; failures are logged. */
-  startLater(delayMs) {
+  startLater(delayMs, extra = []) {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
-      this.start().catch((err) => log(`scheduled start failed: ${err.message}`));
+      this.start(extra).catch((err) => log(`scheduled start failed: ${err.message}`));
     }, delayMs);
     this.#timers.add(timer);
   }
@@ -117,12 +119,12 @@ class ChildServer {
     return { pid: child.pid, wasRunning: true };
   }
 
-  async #startWithRetry() {
+  async #startWithRetry(extra = []) {
     if (this.child) return { pid: this.pid, upAt: this.upAt, alreadyRunning: true };
     const deadline = Date.now() + BIND_RETRY_MS;
     for (;;) {
       try {
-        await this.#spawn();
+        await this.#spawn(extra);
         this.starts++;
         return { pid: this.pid, upAt: this.upAt };
       } catch (err) {
@@ -133,8 +135,8 @@ class ChildServer {
   }
 
   /** Spawns server.js and resolves once it printed its ready line; rejects if it exits or stalls first. */
-  #spawn() {
-    const args = [SERVER_JS, '--port', String(this.port), '--host', this.host, '--exit-on-stdin-close', ...this.flags];
+  #spawn(extra) {
+    const args = [SERVER_JS, '--port', String(this.port), '--host', this.host, '--exit-on-stdin-close', ...this.flags, ...extra];
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => {});
     const tag = `[server ${child.pid}]`;
@@ -201,11 +203,15 @@ async function route(server, req, res) {
       return sendJson(res, 200, { ok: true, ...(await server.kill()) });
     case 'POST /start': {
       const delayMs = ms(body?.delayMs, 'delayMs');
+      const flags = body?.flags ?? [];
+      if (!Array.isArray(flags) || flags.length > 16 || !flags.every((f) => typeof f === 'string' && f.length <= 200)) {
+        throw new HttpError(400, 'flags must be an array of at most 16 strings');
+      }
       if (delayMs > 0) {
-        server.startLater(delayMs);
+        server.startLater(delayMs, flags);
         return sendJson(res, 200, { ok: true, scheduled: true, delayMs });
       }
-      return sendJson(res, 200, { ok: true, ...(await server.start()) });
+      return sendJson(res, 200, { ok: true, ...(await server.start(flags)) });
     }
     case 'POST /restart': {
       const downMs = ms(body?.downMs, 'downMs');

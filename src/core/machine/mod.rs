@@ -213,6 +213,12 @@ impl<F: Clone> Machine<F> {
         self.subs.contains(channel)
     }
 
+    /// Messages waiting to be sent (not in flight): on an open v2 link,
+    /// those waiting for room in flight, which acknowledgements make.
+    pub fn waiting_messages(&self) -> usize {
+        self.queue.waiting()
+    }
+
     /// Messages in the queue (waiting, and in flight on a v2 link).
     pub fn queued_messages(&self) -> usize {
         self.queue.len()

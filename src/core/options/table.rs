@@ -170,11 +170,18 @@ pub const OPTIONS: [OptionSpec; 20] = docs_off_wasm([
 ]);
 
 /// `table` with its docs emptied when compiling to wasm, where they would
-/// weigh about 600 gzip bytes.
+/// weigh about 600 gzip bytes, and in the npm build (wasm without the `std`
+/// feature) its `expected` texts too (about 400 more): there `readOptions`
+/// in boundary.js checks options and words the errors from `RULES` (the
+/// same table, rendered natively), and no wasm code path shows them.
 const fn docs_off_wasm(mut table: [OptionSpec; 20]) -> [OptionSpec; 20] {
+    let bare = cfg!(all(target_arch = "wasm32", not(feature = "std")));
     let mut i = 0;
     while cfg!(target_arch = "wasm32") && i < table.len() {
         table[i].doc = "";
+        if bare {
+            table[i].expected = "";
+        }
         i += 1;
     }
     table

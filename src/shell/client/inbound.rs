@@ -24,6 +24,9 @@ impl Client {
         if self.core.borrow().generation() != generation {
             return;
         }
+        // What the listener took from this socket, before it is forgotten
+        // (`drop_socket` clears its generation).
+        self.credit_frames();
         let unsent = self.unsent();
         self.drop_socket(0, "");
         let mut line = String::from("closed ");

@@ -86,6 +86,9 @@ pub(crate) struct Client {
     running: Cell<bool>,
     /// Set by `free()`: the client never connects again.
     shut_down: Cell<bool>,
+    /// Whether the JS listener hands over each acknowledgement at once
+    /// (`ackEager`): while messages wait for room in flight.
+    eager: Cell<bool>,
 }
 
 impl Drop for Client {
@@ -107,6 +110,10 @@ impl Member for Client {
             HubEvent::Frame => self.on_frame(generation, a as u32, b as usize, &v, &w),
             HubEvent::Thrown => self.events.report_thrown(&v, &|| self.count_error()),
             HubEvent::Token => self.token_settled(generation, a != 0.0, v),
+            HubEvent::Credit => {
+                self.credit_frames();
+                self.run();
+            }
             HubEvent::Timer | HubEvent::Page => {}
         }
     }
@@ -187,6 +194,7 @@ impl Client {
                 pending: RefCell::new(VecDeque::new()),
                 running: Cell::new(false),
                 shut_down: Cell::new(false),
+                eager: Cell::new(false),
             }
         })
     }
@@ -220,6 +228,9 @@ impl Client {
     /// the wall clock's current offset first (for timestamps, and to notice
     /// that the system slept: see `Machine::set_wall_offset`).
     pub(crate) fn with_core<R>(&self, f: impl FnOnce(&mut Machine<JsString>) -> R) -> R {
+        // What the listener took (acknowledgements above all) first: the
+        // call may rewind or count the queue.
+        self.credit_frames();
         let r = {
             let mut core = self.core.borrow_mut();
             core.set_wall_offset(now(), boundary::wall_offset());
@@ -241,6 +252,8 @@ impl Client {
         if !self.has_socket.get() {
             return None;
         }
+        // Without room in flight, the message takes the queue's way, whose
+        // first step credits what the listener took (`with_core`).
         self.core.borrow_mut().direct()
     }
 
@@ -480,10 +493,19 @@ impl Client {
     /// The wake-up, the token wait and the hub's hold follow the state:
     /// present while the client is active, gone once it is closed.
     fn sync_resources(&self) {
-        let (closed, deadline) = {
+        let (closed, deadline, waiting) = {
             let core = self.core.borrow();
-            (core.state() == ConnState::Closed, core.next_deadline())
+            let waiting = core.waiting_messages() > 0;
+            (
+                core.state() == ConnState::Closed,
+                core.next_deadline(),
+                waiting,
+            )
         };
+        if self.eager.get() != waiting {
+            self.eager.set(waiting);
+            boundary::ack_eager(self.z(), waiting);
+        }
         // A wait the core gave up (closed, a connect timeout, pagehide):
         // its report will be ignored.
         let (wait, generation) = self.token_wait.get();
@@ -517,9 +539,19 @@ impl Client {
     /// Reports the channel messages the JS listener handled to the core, as
     /// of the time the last one arrived.
     pub(crate) fn credit_frames(&self) {
-        if let Some(counts) = self.handlers().take_counts() {
+        let Some(counts) = self.handlers().take_counts() else {
+            return;
+        };
+        let ids = {
             let mut core = self.core.borrow_mut();
             core.credit(counts.last_at, counts.frames, counts.units);
+            match counts.acked {
+                (0, _) => Vec::new(),
+                (id, generation) => core.on_ack_up_to(generation, id),
+            }
+        };
+        if !ids.is_empty() {
+            boundary::ack_settle_all(self.z(), &ids);
         }
     }
 

@@ -2,11 +2,16 @@
 // heartbeat and the counters behind `websocket.stats`. It knows nothing about HTTP; server.js feeds it accepted
 // sockets and the fault-control layer (control.js) pokes at it through the public methods below.
 
-import { randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { WebSocket } from 'ws';
 
 /** Frame types a client may send (`subscribe`, `unsubscribe`, `message`, `ping`). Anything else is a bad frame: counted, never fatal. */
 const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong', 'request', 'stream', 'cancel']);
+
+/** The public name of v2 session key `key` on the frames it publishes (docs/PROTOCOL.md, "The duplicate filter"). */
+function originOf(key) {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 16);
+}
 
 /** Jobs (requests and streams) a session remembers for re-sends: the newest finished ones beyond this are forgotten. */
 const MAX_JOBS = 32;
@@ -95,7 +100,7 @@ export class Hub {
   #clients = new Map();
   /** @type {Map<string, Set<Client>>} channel name → subscribers; empty channels are deleted */
   #channels = new Map();
-  /** @type {Map<string, {id: string, lastId: number, conns: number, timer: any}>} protocol v2 sessions */
+  /** @type {Map<string, {id: string, origin: string, lastId: number, conns: number, timer: any}>} protocol v2 sessions */
   #sessions = new Map();
   /**
    * Channel streams (docs/PROTOCOL.md, "Recovery"): each channel's `epoch` (new for every server process), the
@@ -111,6 +116,9 @@ export class Hub {
   #log;
   #protocol;
   #sessionTtlMs;
+  #crash;
+  #crashAfter;
+  #taken = 0;
 
   /**
    * @param {object} [opts]
@@ -120,10 +128,17 @@ export class Hub {
    * @param {number} [opts.historySize=1000] channel messages kept per channel for recovery
    * @param {number} [opts.historyTtlMs=300000] how long a channel message is kept for recovery
    * @param {(msg: string) => void} [opts.log]
+   * @param {() => void} [opts.crash] a fault for tests: called right after the hub took its `crashAfter`-th client
+   *   message (delivered it, before any acknowledgement of it went out); the CLI's `--crash-after-messages N` makes it
+   *   SIGKILL the process
+   * @param {number} [opts.crashAfter=0] see `crash`; 0: never
    */
   constructor({
     heartbeatMs = 30_000, protocol = 2, sessionTtlMs = 120_000, historySize = 1000, historyTtlMs = 300_000, log = () => {},
+    crash = null, crashAfter = 0,
   } = {}) {
+    this.#crash = crashAfter > 0 ? crash : null;
+    this.#crashAfter = crashAfter;
     this.#log = log;
     this.#protocol = protocol;
     this.#sessionTtlMs = sessionTtlMs;
@@ -171,7 +186,9 @@ export class Hub {
   /** The v2 session `id`, created on first use; it stays while a connection uses it, then `sessionTtlMs`. */
   #join(id) {
     let s = this.#sessions.get(id);
-    if (!s) this.#sessions.set(id, (s = { id, lastId: 0, conns: 0, timer: null, jobs: new Map() }));
+    // `origin`: the session's public name on the frames it publishes (receivers drop a message re-sent after a
+    // restart by it and the message id); a hash of the session key, the same in every process, revealing nothing.
+    if (!s) this.#sessions.set(id, (s = { id, origin: originOf(id), lastId: 0, conns: 0, timer: null, jobs: new Map() }));
     clearTimeout(s.timer);
     s.timer = null;
     s.conns++;
@@ -327,10 +344,10 @@ export class Hub {
    * `websocket.broadcast` and client messages: a `message` frame to a channel's subscribers, stamped with its
    * position in the channel (`offset` within `epoch`) and kept in the channel's history for recovery.
    */
-  broadcast(channel, data, { from, exclude } = {}) {
+  broadcast(channel, data, { from, exclude, origin, id } = {}) {
     const st = this.#stream(channel);
     const offset = ++st.offset;
-    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from, offset, epoch: st.epoch });
+    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now(), from, origin, id, offset, epoch: st.epoch });
     // `by`: the sender's v2 session, so that a replay skips what the client sent itself (a live broadcast does).
     st.history.push({ offset, at: Date.now(), text: frame, by: exclude?.session ?? null, bytes: frame.length });
     st.bytes += frame.length;
@@ -492,9 +509,16 @@ export class Hub {
           this.counters.duplicates++;
         } else if (!refused) {
           if (tracked) s.lastId = id;
-          // To the other subscribers; back to the sender only if it opted in with echo=1 (subscribed or not).
-          const { frame: text } = this.broadcast(frame.channel, frame.data, { from: client.clientId, exclude: client });
-          if (client.echo) this.deliver(client, text);
+          // To the other subscribers (a v2 sender's message with its origin and id); back to the sender only if it
+          // opted in with echo=1 (subscribed or not), where a v2 echo carries `ack` and stands for the `ack` frame.
+          const { frame: text } = this.broadcast(frame.channel, frame.data, {
+            from: client.clientId, exclude: client, origin: tracked ? s.origin : undefined, id: tracked ? id : undefined,
+          });
+          if (this.#crash !== null && ++this.#taken === this.#crashAfter) this.#crash();
+          if (client.echo && this.deliver(client, tracked ? `{"ack":${id},${text.slice(1)}` : text) && tracked) {
+            this.counters.acknowledged++;
+            break;
+          }
         } else {
           s.lastId = id;
         }
