@@ -10,7 +10,9 @@
 //        pkg/index.js              default ESM entry, wasm inlined, instantiated lazily and synchronously
 //        pkg/web.js (+ .wasm)      ESM entry loading the separate .wasm after `await init()`
 //        pkg/zantara-websocket.js  script-tag IIFE defining window.ZantaraWebSocket, wasm inlined
-//        pkg/react.js              zantara-websocket/react (imports react and ./index.js)
+//        pkg/react.js              zantara-websocket/react (imports react, ./index.js, ./presence.js)
+//        pkg/presence.js           zantara-websocket/presence (Presence: members and typing)
+//        pkg/zantara-presence.js   script-tag IIFE defining window.ZantaraPresence
 //   5. type declarations, package.json, README/LICENSE/CHANGELOG.
 //
 //   node scripts/build.mjs [--skip-cargo]     (--skip-cargo reuses the last cargo build)
@@ -100,16 +102,46 @@ async function buildWasm({ skipCargo }) {
   // `memory` and the hub's entry point are found by name (wasm_bindgen::memory(), boundary.js).
   const shorter = shortenExports(short.wasm, short.glue, ['memory', '__zantaraSink']);
   await fs.writeFile(boundWasm, shorter.wasm);
-  await fs.writeFile(GLUE, shorter.glue);
+  await fs.writeFile(GLUE, trimGlueWarnings(shorter.glue));
   if (!existsSync(WASM_OPT)) throw new Error('node_modules/.bin/wasm-opt missing: run bash scripts/setup.sh');
   run(WASM_OPT, [boundWasm, '-Oz', ...WASM_FEATURES,
     '--strip-debug', '--strip-producers', '-o', OPT_WASM]);
 }
 
 /**
+ * The glue's console warnings, shorter (every byte of web.js counts against the size budget):
+ * the two about deprecated init parameters cannot happen (src/js/load-web.js passes an object),
+ * and the one about a .wasm served without `application/wasm` says the same in fewer words.
+ * Each must be found: wasm-bindgen is pinned, and a new version is checked here first.
+ */
+function trimGlueWarnings(glue) {
+  const swaps = [
+    ['"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n"',
+      '"zantara-websocket: the .wasm is not served as application/wasm, so it compiles without streaming (slower):"'],
+    ["'using deprecated parameters for `initSync()`; pass a single object instead'", "'deprecated initSync() parameters'"],
+    ["'using deprecated parameters for the initialization function; pass a single object instead'", "'deprecated init() parameters'"],
+  ];
+  let out = glue;
+  for (const [from, to] of swaps) {
+    if (!out.includes(from)) throw new Error(`the wasm-bindgen glue no longer says ${from}: update trimGlueWarnings`);
+    out = out.replace(from, to);
+  }
+  return out;
+}
+
+/** The glue's copy of src/shell/boundary.js (wasm-bindgen's snippets folder, one per crate hash). */
+function gluedBoundary() {
+  const snippets = path.join(BINDGEN, 'snippets');
+  const dirs = existsSync(snippets) ? readdirSync(snippets) : [];
+  if (dirs.length !== 1) throw new Error(`expected one snippets folder in ${snippets}, found ${dirs.length}`);
+  return path.join(snippets, dirs[0], 'src', 'shell', 'boundary.js');
+}
+
+/**
  * Resolves the virtual imports of src/js/client.js and the loaders:
  *   zantara:glue         -> the wasm-bindgen glue
  *   zantara:loader       -> src/js/load-inline.js or src/js/load-web.js
+ *   zantara:boundary     -> the glue's copy of src/shell/boundary.js (so client.js shares its state)
  *   zantara:wasm-base64  -> the optimised wasm as a base64 string (inline entries only)
  */
 function virtualModules(loader) {
@@ -120,6 +152,7 @@ function virtualModules(loader) {
         switch (id) {
           case 'zantara:glue': return { path: GLUE };
           case 'zantara:loader': return { path: path.join(JS_SRC, `load-${loader}.js`) };
+          case 'zantara:boundary': return { path: gluedBoundary() };
           case 'zantara:wasm-base64':
             if (loader !== 'inline') return { errors: [{ text: 'the web entry must not inline the wasm' }] };
             return { path: OPT_WASM, namespace: 'wasm-base64' };
@@ -173,11 +206,20 @@ async function bundle(version) {
       // Not minified: small, and readable in an app's dev tools. `./index.js` stays an import so the
       // app shares one SDK (and one wasm instance) between 'zantara-websocket' and '/react'.
       ...common, minify: false, entryPoints: [path.join(JS_SRC, 'react.js')], outfile: path.join(PKG, 'react.js'),
-      format: 'esm', external: ['react', './index.js'],
+      format: 'esm', external: ['react', './index.js', './presence.js'],
+    }),
+    // Presence and typing: a module of its own (it takes a client, imports nothing), and as a
+    // classic script defining window.ZantaraPresence for pages that use the script-tag file.
+    esbuild.build({
+      ...common, entryPoints: [path.join(JS_SRC, 'presence.js')], outfile: path.join(PKG, 'presence.js'), format: 'esm',
+    }),
+    esbuild.build({
+      ...common, entryPoints: [path.join(JS_SRC, 'presence-global.js')], outfile: path.join(PKG, 'zantara-presence.js'),
+      format: 'iife',
     }),
   ]);
   await fs.copyFile(OPT_WASM, path.join(PKG, `${CRATE}_bg.wasm`));
-  for (const dts of ['index.d.ts', 'web.d.ts', 'react.d.ts']) {
+  for (const dts of ['index.d.ts', 'web.d.ts', 'react.d.ts', 'presence.d.ts']) {
     await fs.copyFile(path.join(JS_SRC, dts), path.join(PKG, dts));
   }
 }
@@ -198,6 +240,8 @@ function packageJson(version, docs) {
       '.': { types: './index.d.ts', default: './index.js' },
       './web': { types: './web.d.ts', default: './web.js' },
       './react': { types: './react.d.ts', default: './react.js' },
+      './presence': { types: './presence.d.ts', default: './presence.js' },
+      './zantara-presence.js': './zantara-presence.js',
       './zantara-websocket.js': './zantara-websocket.js',
       './zantara_websocket_bg.wasm': './zantara_websocket_bg.wasm',
       './package.json': './package.json',
@@ -207,12 +251,12 @@ function packageJson(version, docs) {
     jsdelivr: './zantara-websocket.js',
     files: [
       'index.js', 'index.d.ts', 'web.js', 'web.d.ts', `${CRATE}_bg.wasm`,
-      'react.js', 'react.d.ts', 'zantara-websocket.js', ...docs,
+      'react.js', 'react.d.ts', 'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', ...docs,
     ],
     // Every module is free of side effects except the script-tag file, whose whole point is to
     // define window.ZantaraWebSocket: `import 'zantara-websocket/zantara-websocket.js'` must survive
     // tree-shaking.
-    sideEffects: ['./zantara-websocket.js'],
+    sideEffects: ['./zantara-websocket.js', './zantara-presence.js'],
     peerDependencies: { react: '>=18' },
     peerDependenciesMeta: { react: { optional: true } },
     keywords: ['websocket', 'realtime', 'pubsub', 'reconnect', 'wasm', 'react'],

@@ -43,6 +43,7 @@ cat <<MSG
 
     Demo page:        $base/websocket-demo.html
     Dashboard:        $base/dashboard.html      (live data from www/server/feed.js)
+    Support chat:     $base/chat.html           (customer and agent: presence, typing, delivery ticks)
     Guide examples:   $base/legacy-examples.html
     The package:      $base/pkg/
 

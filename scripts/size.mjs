@@ -46,6 +46,8 @@ const ENTRIES = [
   { id: 'script', label: 'script tag (zantara-websocket.js, inline)', md: 'script tag (`zantara-websocket.js`, inline)', files: ['zantara-websocket.js'] },
   { id: 'react', label: 'zantara-websocket/react (react.js alone)', md: '`zantara-websocket/react` (`react.js` alone)', files: ['react.js'] },
   { id: 'react+default', label: '  react.js + index.js', files: ['react.js', 'index.js'] },
+  { id: 'presence', label: 'zantara-websocket/presence (presence.js alone)', md: '`zantara-websocket/presence` (`presence.js` alone)', files: ['presence.js'] },
+  { id: 'presence-script', label: 'presence script tag (zantara-presence.js)', md: 'presence script tag (`zantara-presence.js`)', files: ['zantara-presence.js'] },
 ];
 // The entries each library is divided into in the comparison.
 const RATIO_OF = [['default', 'index.js ÷'], ['web', 'web ÷'], ['script', 'script ÷']];

@@ -14,12 +14,14 @@
 //    object when that outer call returns: releasing an object wasm still borrows throws from inside
 //    wasm as well.
 //
-// Two bare imports are resolved by scripts/build.mjs, which bundles this file once per entry:
-//  - `zantara:glue`   the `wasm-bindgen --target web` output for the release build;
-//  - `zantara:loader` `./load-inline.js` (index.js, the script-tag file) or `./load-web.js` (web.js).
+// Three bare imports are resolved by scripts/build.mjs, which bundles this file once per entry:
+//  - `zantara:glue`     the `wasm-bindgen --target web` output for the release build;
+//  - `zantara:loader`   `./load-inline.js` (index.js, the script-tag file) or `./load-web.js` (web.js);
+//  - `zantara:boundary` the glue's own copy of src/shell/boundary.js (one module, one state).
 
 import { ZantaraWebSocket as Generated, __error as sdkError, debugCounters as generatedCounters } from 'zantara:glue';
 import { ensureReady } from 'zantara:loader';
+import { takeMade } from 'zantara:boundary';
 
 /** `options.timeout` (ms, default 10000), checked; reading a hostile options object cannot throw. */
 function readTimeout(options) {
@@ -83,6 +85,8 @@ export class ZantaraWebSocket extends Generated {
   #phase = 0;
   /** The instance's generated calls in progress (each borrows the wasm object). */
   #calls = 0;
+  /** Its JS state (`createClient` in boundary.js), for src/js/presence.js. */
+  #z;
 
   /**
    * Connects at once unless `options.autoConnect` is false. Throws a `TypeError` for options of the
@@ -93,6 +97,13 @@ export class ZantaraWebSocket extends Generated {
   constructor(userId, options) {
     ensureReady(); // instantiates the wasm module on first use (no work at import time)
     super(userId, options);
+    this.#z = takeMade();
+  }
+
+  /** Not part of the API: the client's JS state, for `zantara-websocket/presence`. */
+  __state() {
+    if (this.#phase > 1) throw freedError();
+    return this.#z;
   }
 
   /**

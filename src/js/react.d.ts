@@ -2,6 +2,7 @@
 
 import type { ReactElement, ReactNode } from 'react';
 import type { ChannelMap, ConnectionState, ZantaraOptions, ZantaraStats, ZantaraWebSocket } from './index.js';
+import type { PresenceMember, Typist } from './presence.js';
 
 /** Props of `<ZantaraProvider>`. */
 export interface ZantaraProviderProps {
@@ -46,3 +47,19 @@ export declare function useDelivery(): {
 
 /** `getStats()`, refreshed every `intervalMs` (default 1000) and on state changes; null on a server. */
 export declare function useStats(intervalMs?: number): ZantaraStats | null;
+
+/**
+ * The members of `channel` (protocol v2 presence), this user included; this user shares `options.data`.
+ * Empty on a server and in the first client render (hydration matches).
+ */
+export declare function usePresence<Data = unknown>(channel: string, options?: { data?: Data }): ReadonlyArray<PresenceMember<Data>>;
+
+/**
+ * Typing in `channel`: the other users typing now, a stable `typing()` to call on every keystroke
+ * (at most one frame per 2 s; stops after 3 s of quiet or on a message sent to the channel) and `stopTyping()`.
+ */
+export declare function useTyping<Data = unknown>(channel: string): {
+  typists: ReadonlyArray<Typist<Data>>;
+  typing: () => void;
+  stopTyping: () => void;
+};

@@ -5,8 +5,8 @@
 // never opens a socket and is garbage-collected), and connects from an effect through a zero-delay
 // timer that the simulated unmount cancels: exactly one socket opens. A real unmount disconnects.
 //
-// Built to pkg/react.js with `react` and `./index.js` left as imports, so the app shares the single
-// copy of the SDK (and of its wasm) that `import 'zantara-websocket'` loads.
+// Built to pkg/react.js with `react`, `./index.js` and `./presence.js` left as imports, so the app
+// shares the single copy of the SDK (and of its wasm) that `import 'zantara-websocket'` loads.
 
 import {
   createContext,
@@ -19,6 +19,7 @@ import {
   useSyncExternalStore,
 } from 'react';
 import { ZantaraWebSocket } from './index.js';
+import { Presence } from './presence.js';
 
 const ClientContext = createContext(undefined);
 
@@ -192,4 +193,72 @@ export function useStats(intervalMs = 1000) {
     };
   }, [client, intervalMs]);
   return stats;
+}
+
+const NONE = Object.freeze([]);
+
+/**
+ * A Presence of `channel` on the provider's client while the component is mounted (the channel
+ * subscribed through the same count as useChannel), calling `watch(presence)` on each change.
+ * Returns a ref to it (null before the effect and on a server).
+ */
+function usePresenceObject(channel, data, watch) {
+  const client = useZantara();
+  const ref = useRef(null);
+  const latest = useRef(watch);
+  useEffect(() => {
+    latest.current = watch;
+  });
+  const key = data === undefined ? undefined : JSON.stringify(data);
+  useEffect(() => {
+    if (!client) return undefined;
+    retain(client, channel);
+    let p;
+    try {
+      p = new Presence(client, channel, { data: key === undefined ? undefined : JSON.parse(key) });
+    } catch (err) {
+      release(client, channel);
+      throw err;
+    }
+    ref.current = p;
+    const changed = () => latest.current(p);
+    p.on('change', changed);
+    changed();
+    return () => {
+      ref.current = null;
+      p.close();
+      release(client, channel);
+    };
+  }, [client, channel, key]);
+  return ref;
+}
+
+/**
+ * The members of `channel` (protocol v2 presence): `[{userId, data, connections}]`, this user
+ * included, re-rendering on every join, leave and update; this user shares `options.data`. An
+ * empty list while rendering on a server and in the first client render (so hydration matches).
+ * @param {string} channel
+ * @param {{data?: unknown}} [options]
+ * @returns {ReadonlyArray<{userId: string, data: unknown, connections: number}>}
+ */
+export function usePresence(channel, options) {
+  const [members, setMembers] = useState(NONE);
+  usePresenceObject(channel, options?.data, (p) => setMembers(p.members));
+  return members;
+}
+
+/**
+ * Typing in `channel`: `{typists, typing, stopTyping}`. `typists` are the other users typing now
+ * (`[{userId, data}]`, empty on a server and in the first render); call the stable `typing()` on
+ * every keystroke (at most one frame per 2 s, stopped after 3 s of quiet or a message sent to the
+ * channel) and `stopTyping()` to stop at once.
+ * @param {string} channel
+ * @returns {{typists: ReadonlyArray<{userId: string, data: unknown}>, typing: () => void, stopTyping: () => void}}
+ */
+export function useTyping(channel) {
+  const [typists, setTypists] = useState(NONE);
+  const ref = usePresenceObject(channel, undefined, (p) => setTypists(p.typists));
+  const typing = useCallback(() => ref.current?.typing(), [ref]);
+  const stopTyping = useCallback(() => ref.current?.stopTyping(), [ref]);
+  return { typists, typing, stopTyping };
 }

@@ -149,7 +149,7 @@ export function install(exports) {
  * side, and its socket `ws` with the socket's generation `g` (null and 0 when it has none).
  */
 export function createClient(id, max) {
-  return {
+  return (made = {
     r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0,
     // Protocol v2: the session, acknowledgement callbacks, whether the link is v2, each channel's
     // position (`{e: epoch, o: offset}`), messages replayed and gaps reported (docs/PROTOCOL.md).
@@ -164,7 +164,18 @@ export function createClient(id, max) {
     u: 0, e: false,
     // Duplicates dropped (`dp`) and each sender's last message id (`d`: origin -> id, see `fresh`).
     dp: 0, d: null,
-  };
+    // Presence (src/js/presence.js), made by it: channel -> {f: takes the channel's `presence` and
+    // `typing` frames, data: what a v2 `subscribe` of the channel carries, s: a message was sent}.
+    ph: null,
+  });
+}
+
+/** The JS state `createClient` made last (src/js/client.js takes its own right after construction). */
+let made = null;
+export function takeMade() {
+  const z = made;
+  made = null;
+  return z;
 }
 
 /** Client `z`'s map `key` (`k` callbacks, `st` streams), made on first use. */
@@ -243,20 +254,21 @@ function onMessage(e) {
     const verdict = classify(v);
     if (verdict === R.V.SUBSCRIBED && typeof c === 'string') return subscribed(this, z, v, d.length);
     if (verdict === R.V.CHUNK) return chunk(z, v, d.length);
+    if (z.v2 && (v?.type === 'presence' || v?.type === 'typing')) {
+      // Presence (src/js/presence.js): to the channel's Presence; a late one, after it left, dropped.
+      count(z, d.length);
+      return z.ph?.get(c)?.f(v);
+    }
     if (verdict === R.V.ACK && v.id === undefined && z.v2) {
       // A cumulative acknowledgement: taken here, like a channel message (counted, no wasm).
-      z.n += 1;
-      z.b += d.length;
-      z.t = performance.now();
+      count(z, d.length);
       acked(z, v.upTo);
       return;
     }
     sink(R.H.FRAME, z.id, z.g, verdict, d.length, v, d);
     return;
   }
-  z.n += 1;
-  z.b += d.length;
-  z.t = performance.now();
+  count(z, d.length);
   // Protocol v2: the echo of one's own message acknowledges it (and every earlier one).
   if (v.ack !== undefined && z.v2) acked(z, v.ack);
   if (typeof v.offset === 'number' && !advance(z, c, v.epoch, v.offset)) return void (z.dp += 1); // a replayed duplicate
@@ -269,6 +281,13 @@ function onMessage(e) {
     return;
   }
   for (let i = 1; i < t.length; i += 2) t[i].forEach((x) => consoleError('a handler threw', x));
+}
+
+/** Counts a frame of `n` UTF-16 units that client `z`'s listener handled itself (see `takeCounts`). */
+function count(z, n) {
+  z.n += 1;
+  z.b += n;
+  z.t = performance.now();
 }
 
 /**
@@ -341,9 +360,7 @@ export function forgetPosition(z, channel) {
  * frame, like a channel message.
  */
 function subscribed(ws, z, v, n) {
-  z.n += 1;
-  z.b += n;
-  z.t = performance.now();
+  count(z, n);
   const c = v.channel;
   const p = z.o?.[c];
   if (typeof v.epoch === 'string' && Number.isInteger(v.offset) && (p === undefined || p.e !== v.epoch || v.recovered === false)) {
@@ -362,9 +379,7 @@ function subscribed(ws, z, v, n) {
  * chunk at or before the last one, replayed after a reconnect, is dropped). Counted as a frame.
  */
 function chunk(z, v, n) {
-  z.n += 1;
-  z.b += n;
-  z.t = performance.now();
+  count(z, n);
   const st = z.st?.get(v.id);
   if (st === undefined || !Number.isInteger(v.seq) || v.seq <= st.last) return;
   st.last = v.seq;
@@ -455,17 +470,21 @@ export function withId(f, id, after) {
 
 /**
  * Control frame `f` as it goes out for client `z`: on a v2 link a `subscribe` for a channel with a
- * position carries it (`since: {epoch, offset}`), so the server replays what was missed.
+ * position carries it (`since: {epoch, offset}`), so the server replays what was missed, and one
+ * for a channel with a Presence carries what the user shares (`presence`), so every resubscribe
+ * joins the channel's presence again.
  */
 function control(z, f) {
   if (!z.v2 || !f.startsWith('{"type":"subscribe"')) return f;
   const o = JSON.parse(f);
+  const pr = z.ph?.get(o.channel);
+  if (pr !== undefined) o.presence = pr.data; // joins the channel's presence (again)
   const p = z.o?.[o.channel];
   if (p === undefined) {
     // Until its `subscribed` answer, a position of no epoch: if the link dies first, the resubscribe
     // asks from there and the server reports a gap (messages may have come between), never silence.
     positions(z)[o.channel] = { e: null, o: 0 };
-    return f;
+    return pr === undefined ? f : JSON.stringify(o);
   }
   o.since = { epoch: p.e, offset: p.o };
   return JSON.stringify(o);
@@ -918,6 +937,7 @@ export function sendNow(z, channel, data, out, id, room) {
   } else {
     ws.send(f);
   }
+  z.ph?.get(channel)?.s(); // a message ends the page's typing in its channel
   return f.length;
 }
 

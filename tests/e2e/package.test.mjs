@@ -28,7 +28,7 @@ describe('npm package', () => {
     const { stdout } = await sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG, timeout: 60_000 });
     const [report] = JSON.parse(stdout);
     const expected = ['index.js', 'index.d.ts', 'web.js', 'web.d.ts', WASM, 'react.js', 'react.d.ts',
-      'zantara-websocket.js', 'package.json'];
+      'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', 'package.json'];
     for (const doc of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (existsSync(path.join(ROOT, doc))) expected.push(doc);
     assert.deepEqual(report.files.map((f) => f.path).sort(), expected.sort());
     assert.equal(report.name, 'zantara-websocket');
@@ -40,7 +40,8 @@ describe('npm package', () => {
     assert.equal(pkg.version, cargoVersion);
     assert.equal(pkg.type, 'module');
     assert.equal(pkg.license, 'MIT');
-    assert.deepEqual(pkg.sideEffects, ['./zantara-websocket.js'], 'only the script-tag file has side effects');
+    assert.deepEqual(pkg.sideEffects, ['./zantara-websocket.js', './zantara-presence.js'], 'only the script-tag files have side effects');
+    assert.deepEqual(pkg.exports['./presence'], { types: './presence.d.ts', default: './presence.js' });
     assert.deepEqual(pkg.exports['.'], { types: './index.d.ts', default: './index.js' });
     assert.deepEqual(pkg.exports['./react'], { types: './react.d.ts', default: './react.js' });
     assert.deepEqual(pkg.exports['./web'], { types: './web.d.ts', default: './web.js' });
@@ -55,6 +56,8 @@ describe('npm package', () => {
       assert.doesNotMatch(read(file).toString(), /from\s*["']react["']|require\(["']react["']\)/, file);
     }
     assert.match(read('react.js').toString(), /from "\.\/index\.js"/, 'react.js must share index.js, not bundle a copy');
+    assert.match(read('react.js').toString(), /from "\.\/presence\.js"/, 'and presence.js');
+    assert.doesNotMatch(read('presence.js').toString(), /\bimport\b/, 'presence.js imports nothing: it takes a client');
   });
 
   test('every entry ships the same release wasm, after wasm-opt', () => {
@@ -116,14 +119,18 @@ describe('server-side rendering (Node, no DOM)', () => {
   test('a provider renders on the server without a client; hooks give idle values', async () => {
     const { createElement } = await import('react');
     const { renderToString } = await import('react-dom/server');
-    const { ZantaraProvider, useConnectionState, useZantara, useStats } = await import(
+    const { ZantaraProvider, useConnectionState, useZantara, useStats, usePresence, useTyping } = await import(
       pathToFileURL(path.join(PKG, 'react.js')).href);
     function Probe() {
       const client = useZantara();
-      return createElement('p', null, `${useConnectionState()}|${client === null}|${useStats() === null}`);
+      const members = usePresence('room', { data: { name: 'SSR' } });
+      const { typists, typing } = useTyping('room');
+      typing(); // a keystroke during a server render: nothing happens
+      return createElement('p', null,
+        `${useConnectionState()}|${client === null}|${useStats() === null}|${members.length}|${typists.length}`);
     }
     const html = renderToString(createElement(ZantaraProvider, { userId: 'ssr@example.com' }, createElement(Probe)));
-    assert.equal(html, '<p>closed|true|true</p>');
+    assert.equal(html, '<p>closed|true|true|0|0</p>', 'presence and typing: empty lists on the server, as in the first client render');
     assert.equal(compiled, 0, 'server rendering compiled the wasm');
   });
 

@@ -289,3 +289,22 @@ describe('legacy-examples.html: the guide\'s own code, unmodified', () => {
     await page.close();
   });
 });
+
+describe('every page at phone width', () => {
+  test('390 px wide: no sideways scroll on the demo, the dashboard, the guide examples and the chat', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    try {
+      for (const name of ['websocket-demo.html', 'dashboard.html', 'legacy-examples.html', 'chat.html']) {
+        const page = await ctx.newPage();
+        await page.goto(`${srv.http}/${name}`);
+        await page.waitForSelector('.topbar nav a[href="chat.html"]');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.equal(overflow, 0, `${name} scrolls sideways by ${overflow} px`);
+        await screenshot(page, `phone-${name.replace('.html', '')}`);
+        await page.close();
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -129,6 +129,8 @@ describe('example React app, package from the packed tarball', () => {
     assert.equal(connectionsTotal, 1, 'sockets the server accepted');
     assert.equal((await clientsOf(srv, user)).length, 1);
     await page.waitForSelector('[data-testid="counters"][data-opened="1"][data-sockets="1"]');
+    // usePresence under StrictMode: the user is a member once (the simulated unmount left no trace).
+    await page.waitForSelector(`[data-testid="presence"][data-count="1"]:has-text("${user}")`);
 
     // useChannel: broadcasts reach the components.
     await broadcast(srv, 'chat', { text: 'Hello React', user: 'ZANTARA' });

@@ -16,8 +16,11 @@ import {
   useConnectionState,
   useSend,
   useStats,
+  usePresence,
+  useTyping,
   useZantara,
 } from 'zantara-websocket/react';
+import { Presence, TYPING_QUIET_MS, type PresenceMember } from 'zantara-websocket/presence';
 
 // ---- the legacy guide's usage, untyped channels ----
 const ws = new ZantaraWebSocket('user@example.com', { debug: true, autoReconnect: true });
@@ -110,3 +113,24 @@ export const app = (
     <Status />
   </ZantaraProvider>
 );
+
+// ---- presence and typing ----
+const room = new Presence<{ name: string }>(ws, 'conversation-123', { data: { name: 'Ana' } });
+room.on('join', (m) => console.log(m.data?.name.toUpperCase(), m.connections));
+room.on('typing', (t) => console.log(t.userId, t.typing));
+room.on('change', () => console.log(room.members.length, room.typists.length));
+const firstMember: PresenceMember<{ name: string }> | undefined = room.members[0];
+room.typing();
+room.close();
+void firstMember;
+void TYPING_QUIET_MS;
+// @ts-expect-error presence events are join, leave, update, sync, typing and change
+room.on('joined', () => {});
+// @ts-expect-error the data is what the Presence was typed with
+new Presence<{ name: string }>(ws, 'c', { data: { name: 1 } });
+
+export function Members() {
+  const members = usePresence<{ name: string }>('conversation-123', { data: { name: 'Ana' } });
+  const { typists, typing } = useTyping<{ name: string }>('conversation-123');
+  return <p onKeyDown={typing}>{members.map((m) => m.data?.name).join(', ')} · {typists.length}</p>;
+}

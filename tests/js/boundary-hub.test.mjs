@@ -655,6 +655,16 @@ describe('protocol v2 in the listener: acknowledgements taken without wasm, dupl
     });
   });
 
+  test('on a v2 link, null, primitives and arrays still go to wasm as bad frames (the presence branch reads nothing from them)', () => {
+    withWebSocket(() => {
+      const { z, ws, calls } = openClient();
+      z.v2 = true;
+      for (const text of ['null', '7', '"x"', '[1]']) frame(ws, text);
+      assert.deepEqual(calls.map((c) => c[0]), [H.FRAME, H.FRAME, H.FRAME, H.FRAME]);
+      assert.deepEqual(calls.map((c) => c[3]), [V.NOT_OBJECT, V.NOT_OBJECT, V.NOT_OBJECT, V.NOT_OBJECT]);
+    });
+  });
+
   test('a message re-sent after a server restart (same origin, id at or below the last seen) is dropped and counted', () => {
     withWebSocket(() => {
       const { z, ws } = openClient();

@@ -27,7 +27,7 @@ describe('reference server', () => {
       const peer = await connect(servers.hbBase, { userId: 'mute-me' });
       await subscribe(peer, 'mute-ch');
       const muted = await hbControl('mute', { target: { clientId: peer.clientId }, muted: true });
-      assert.deepEqual(muted.json, { ok: true, matched: 1, muted: true });
+      assert.deepEqual(muted.json, { ok: true, matched: 1, muted: true, heartbeat: false });
       // New connections under the mute policy hear nothing either, not even the welcome.
       await hbControl('policy', { onConnect: { action: 'mute' } });
       const late = new Peer(wsUrl(servers.hbBase));
@@ -52,6 +52,16 @@ describe('reference server', () => {
       // Unmuting resumes reading: the held ping is answered, like TCP delivering after a link recovers.
       await hbControl('mute', { target: { userId: 'mute-me' }, muted: false });
       await peer.next((f) => f.json?.data?.tag === 'held', 'pong after unmute');
+    });
+
+    test('mute with heartbeat: the server keeps pinging the unread link, finds it dead and terminates it (a vanished client)', async () => {
+      const hbControl = (route, body) => request(servers.hb.http, `/__control/${route}`, { body });
+      const peer = await connect(servers.hbBase, { userId: 'vanish-me' });
+      const t0 = Date.now();
+      const muted = await hbControl('mute', { target: { clientId: peer.clientId }, heartbeat: true });
+      assert.deepEqual(muted.json, { ok: true, matched: 1, muted: true, heartbeat: true });
+      await within(peer.closed, 3000, 'terminated by the heartbeat');
+      assert.ok(Date.now() - t0 <= 3 * 200 + 500, 'within two or three heartbeat rounds');
     });
 
     test('close with 1013 and 4001 reaches the client with code and reason', async () => {

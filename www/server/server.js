@@ -2,7 +2,7 @@
 // Reference server for zantara-websocket: the protocol in docs/ARCHITECTURE.md ("Wire protocol"),
 // plus the admin calls and, when enabled, the fault controls the tests use.
 //
-//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--crash-after-messages N] [--verbose]
+//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--verbose]
 //
 // Serves www/public/ at / (not www/server/: its own source is not downloadable), the repository's pkg/ at /pkg/,
 // WebSocket on /ws, the admin calls on POST /call and, with --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
@@ -65,6 +65,8 @@ function adminCall(hub, { key, params }) {
  * @param {string} [opts.pkgDir] static root served at /pkg/
  * @param {((msg: string) => void) | null} [opts.log] defaults to stderr; null silences
  * @param {boolean} [opts.verbose=false] also log every connection
+ * @param {number} [opts.presenceGraceMs=5000] how long a user whose connections all went away stays in a channel's presence
+ * @param {number} [opts.typingTtlMs=6000] how long a typing indication lasts without a refresh
  * @param {number} [opts.crashAfterMessages=0] a fault for tests: SIGKILL this process right after taking that many
  *   client messages (see Hub's `crash`); 0: never
  * @returns {Promise<{port: number, host: string, http: string, ws: string, faults: boolean, hub: Hub, close(): Promise<void>}>}
@@ -88,7 +90,10 @@ export async function startServer(opts = {}) {
     log(`server: --crash-after-messages ${opts.crashAfterMessages}: killing the process (SIGKILL)`);
     process.kill(process.pid, 'SIGKILL');
   };
-  const hub = new Hub({ heartbeatMs, protocol, historySize, historyTtlMs, log, crash, crashAfter: opts.crashAfterMessages ?? 0 });
+  const hub = new Hub({
+    heartbeatMs, protocol, historySize, historyTtlMs, log, crash, crashAfter: opts.crashAfterMessages ?? 0,
+    presenceGraceMs: opts.presenceGraceMs, typingTtlMs: opts.typingTtlMs,
+  });
   registerDemoResponders(hub);
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
@@ -198,6 +203,7 @@ function parseArgs(argv) {
       case '--protocol': opts.protocol = Number(next()); break;
       case '--history-size': opts.historySize = Number(next()); break;
       case '--crash-after-messages': opts.crashAfterMessages = Number(next()); break;
+      case '--presence-grace-ms': opts.presenceGraceMs = Number(next()); break;
       case '--verbose': opts.verbose = true; break;
       // Used by the supervisor: exit when its end of our stdin goes away, so no orphan outlives it.
       case '--exit-on-stdin-close': opts.exitOnStdinClose = true; break;
@@ -207,6 +213,9 @@ function parseArgs(argv) {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port must be 0..65535');
   if (!Number.isInteger(opts.heartbeatMs) || opts.heartbeatMs < 0) throw new Error('--heartbeat-ms must be >= 0');
   if (opts.protocol !== 1 && opts.protocol !== 2) throw new Error('--protocol must be 1 or 2');
+  if (opts.presenceGraceMs !== undefined && (!Number.isInteger(opts.presenceGraceMs) || opts.presenceGraceMs < 0)) {
+    throw new Error('--presence-grace-ms must be >= 0');
+  }
   if (opts.crashAfterMessages !== undefined && (!Number.isInteger(opts.crashAfterMessages) || opts.crashAfterMessages < 1)) {
     throw new Error('--crash-after-messages must be >= 1');
   }
@@ -225,7 +234,7 @@ async function main() {
   try {
     opts = parseArgs(process.argv.slice(2));
   } catch (err) {
-    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--crash-after-messages N] [--verbose]\n`);
+    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--verbose]\n`);
     process.exit(2);
   }
 

@@ -8,7 +8,9 @@ import {
   useChannel,
   useConnectionState,
   useDelivery,
+  usePresence,
   useStats,
+  useTyping,
 } from 'zantara-websocket/react';
 
 interface ChatMessage {
@@ -92,6 +94,9 @@ function Chat() {
   const [draft, setDraft] = useState('');
   const { send, deliveries } = useDelivery();
   useChannel<ChatMessage>('chat', (message) => setMessages((list) => [...list.slice(-49), message]));
+  // Who is here (one entry per user, however many tabs) and who is typing.
+  const members = usePresence<{ name: string }>('chat', { data: { name: userId } });
+  const { typists, typing } = useTyping<{ name: string }>('chat');
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -106,6 +111,9 @@ function Chat() {
   return (
     <section className="card">
       <h2>Chat</h2>
+      <p className="note" data-testid="presence" data-count={members.length}>
+        Here: {members.map((m) => m.data?.name ?? m.userId).join(', ') || 'nobody yet'}
+      </p>
       <ul data-testid="messages">
         {messages.map((m, i) => {
           const status = m.key === undefined ? undefined : deliveries.get(m.key);
@@ -116,8 +124,11 @@ function Chat() {
           );
         })}
       </ul>
+      <p className="note" data-testid="typing">
+        {typists.length > 0 ? `${typists.map((t) => t.data?.name ?? t.userId).join(', ')} typing…` : '\u00a0'}
+      </p>
       <form onSubmit={submit}>
-        <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="Write a message…" />
+        <input value={draft} onChange={(e) => { setDraft(e.target.value); typing(); }} placeholder="Write a message…" />
         <button type="submit">Send</button>
       </form>
     </section>

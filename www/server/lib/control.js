@@ -143,11 +143,12 @@ export class FaultControl {
     };
   }
 
-  #mute({ target, muted = true }) {
+  #mute({ target, muted = true, heartbeat = false }) {
     if (typeof muted !== 'boolean') throw new HttpError(400, 'muted must be a boolean');
+    if (typeof heartbeat !== 'boolean') throw new HttpError(400, 'heartbeat must be a boolean');
     const clients = this.hub.select(checkTarget(target));
-    for (const c of clients) this.hub.setMuted(c, muted);
-    return { matched: clients.length, muted };
+    for (const c of clients) this.hub.setMuted(c, muted, heartbeat);
+    return { matched: clients.length, muted, heartbeat };
   }
 
   #close({ target, code = 1000, reason }) {

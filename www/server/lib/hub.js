@@ -5,8 +5,10 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { WebSocket } from 'ws';
 
+import { Presence } from './presence.js';
+
 /** Frame types a client may send (`subscribe`, `unsubscribe`, `message`, `ping`). Anything else is a bad frame: counted, never fatal. */
-const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong', 'request', 'stream', 'cancel']);
+const CLIENT_TYPES = new Set(['subscribe', 'unsubscribe', 'message', 'ping', 'pong', 'request', 'stream', 'cancel', 'presence', 'typing']);
 
 /** The public name of v2 session key `key` on the frames it publishes (docs/PROTOCOL.md, "The duplicate filter"). */
 function originOf(key) {
@@ -74,6 +76,7 @@ class Client {
     this.timers = new Set(); // per-connection fault timers, cleared on close
     this.session = null; // the protocol v2 session (acknowledgements, duplicate filter), else null
     this.ackPending = false; // a cumulative ack is scheduled (Hub.#ackLater)
+    this.presence = new Set(); // channels whose presence it joined (lib/presence.js)
   }
 
   /** The fault-control listing (the only place the token is ever exposed). */
@@ -132,11 +135,15 @@ export class Hub {
    *   message (delivered it, before any acknowledgement of it went out); the CLI's `--crash-after-messages N` makes it
    *   SIGKILL the process
    * @param {number} [opts.crashAfter=0] see `crash`; 0: never
+   * @param {number} [opts.presenceGraceMs=5000] how long a user whose connections all went away stays a member of a
+   *   channel's presence (a reload or a short reconnect shows no leave and no join)
+   * @param {number} [opts.typingTtlMs=6000] how long a typing indication lasts without a refresh
    */
   constructor({
     heartbeatMs = 30_000, protocol = 2, sessionTtlMs = 120_000, historySize = 1000, historyTtlMs = 300_000, log = () => {},
-    crash = null, crashAfter = 0,
+    crash = null, crashAfter = 0, presenceGraceMs = 5000, typingTtlMs = 6000,
   } = {}) {
+    this.presence = new Presence({ send: (c, text) => this.deliver(c, text), graceMs: presenceGraceMs, typingTtlMs });
     this.#crash = crashAfter > 0 ? crash : null;
     this.#crashAfter = crashAfter;
     this.#log = log;
@@ -373,6 +380,7 @@ export class Hub {
       enabled: true,
       activeClients: this.#clients.size,
       channels: [...this.#channels].map(([name, subs]) => ({ name, subscribers: subs.size })),
+      presence: this.presence.stats(),
       ...this.counters,
     };
   }
@@ -387,7 +395,10 @@ export class Hub {
    * paused so nothing it sends is read — not even a close frame or a ws ping: a half-open link as the client sees it.
    * Unmuting resumes reading; whatever the client sent meanwhile is then read, as TCP delivers after a link recovers.
    */
-  setMuted(client, muted) {
+  setMuted(client, muted, heartbeat = false) {
+    // `heartbeat`: the server's heartbeat still pings it (unanswered, as the socket is unread), so the server finds
+    // it dead and drops it: a link dead both ways, as a vanished client's is.
+    client.beatWhileMuted = muted && heartbeat;
     if (client.muted === muted) return;
     client.muted = muted;
     const socket = client.ws._socket;
@@ -420,6 +431,7 @@ export class Hub {
   /** Closes every connection with `code`/`reason`, terminating those still open after `graceMs`. */
   async shutdown(code = 1001, reason = 'server shutting down', graceMs = 1000) {
     clearInterval(this.#heartbeat);
+    this.presence.close();
     const clients = [...this.#clients.values()];
     const closed = clients.map((c) => new Promise((resolve) => {
       if (c.ws.readyState === WebSocket.CLOSED) resolve();
@@ -441,11 +453,13 @@ export class Hub {
     for (const timer of client.timers) clearTimeout(timer);
     client.timers.clear();
     if (client.session) this.#leaveSession(client.session, client);
+    this.presence.drop(client); // gone: each channel's presence keeps the user for the grace period
     for (const name of client.channels) this.#leave(client, name);
     this.#clients.delete(client.clientId);
   }
 
   #leave(client, name) {
+    if (client.presence.has(name)) this.presence.leave(client, name, true);
     client.channels.delete(name);
     const subs = this.#channels.get(name);
     if (!subs) return;
@@ -492,8 +506,22 @@ export class Hub {
         if (!subs) this.#channels.set(frame.channel, (subs = new Set()));
         subs.add(client);
         client.channels.add(frame.channel);
+        // Protocol v2: `presence` (what the user shares, or true) joins the channel's presence too.
+        if (client.session && frame.presence !== undefined && frame.presence !== false) {
+          this.presence.join(client, frame.channel, frame.presence);
+        }
         break;
       }
+      case 'presence':
+        // Protocol v2, on a subscribed channel: join (or share new data), or `leave: true`.
+        if (client.session === null || !client.channels.has(frame.channel)) return this.#bad(client);
+        if (frame.leave === true) this.presence.leave(client, frame.channel, true);
+        else if (!this.presence.join(client, frame.channel, frame.data)) return this.#bad(client);
+        break;
+      case 'typing':
+        if (client.session === null) return this.#bad(client);
+        this.presence.typing(client, frame.channel, frame.typing === true);
+        break;
       case 'unsubscribe':
         this.#leave(client, frame.channel);
         break;
@@ -593,7 +621,7 @@ export class Hub {
   /** Protocol-level heartbeat (WebSocket ping frames, RFC 6455 section 5.5.2): terminate connections that did not pong since the previous round. */
   #beat() {
     for (const c of this.#clients.values()) {
-      if (c.muted || c.ws.readyState !== WebSocket.OPEN) continue;
+      if ((c.muted && !c.beatWhileMuted) || c.ws.readyState !== WebSocket.OPEN) continue;
       if (!c.alive) {
         this.#log(`[ws] ${c.clientId}: no pong since the last heartbeat, terminating`);
         c.ws.terminate();
