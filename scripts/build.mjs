@@ -205,8 +205,10 @@ async function bundle(version) {
     esbuild.build({
       // Not minified: small, and readable in an app's dev tools. `./index.js` stays an import so the
       // app shares one SDK (and one wasm instance) between 'zantara-websocket' and '/react'.
+      // 'use client' first (before the licence comment): Next.js' app router needs it to use the
+      // hooks from a server component's tree, and esbuild drops a directive written in the source.
       ...common, minify: false, entryPoints: [path.join(JS_SRC, 'react.js')], outfile: path.join(PKG, 'react.js'),
-      format: 'esm', external: ['react', './index.js', './presence.js'],
+      format: 'esm', external: ['react', './index.js', './presence.js'], banner: { js: `'use client';\n${banner}` },
     }),
     // Presence and typing: a module of its own (it takes a client, imports nothing), and as a
     // classic script defining window.ZantaraPresence for pages that use the script-tag file.

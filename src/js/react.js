@@ -26,6 +26,15 @@ const ClientContext = createContext(undefined);
 /** True where a client can run: a page, not a server render. */
 const inBrowser = () => typeof window !== 'undefined';
 
+const never = () => () => {};
+/**
+ * False while rendering on a server and while hydrating server-rendered HTML, true afterwards (and
+ * from the first render of a page rendered on the client only): the server snapshot of
+ * useSyncExternalStore is what React uses during hydration, so a hook that returns its idle value
+ * until this is true renders the same text on the server and in the first client render.
+ */
+const useHydrated = () => useSyncExternalStore(never, () => true, () => false);
+
 /**
  * Provides one `ZantaraWebSocket` to the components below it, connected while the provider is
  * mounted. To switch users, give the provider a `key` (`<ZantaraProvider key={userId} ...>`): the
@@ -54,15 +63,17 @@ export function ZantaraProvider({ userId, options, children }) {
 }
 
 /**
- * The provider's client (`null` while rendering on a server). Throws outside a `<ZantaraProvider>`.
+ * The provider's client (`null` while rendering on a server and while hydrating its HTML, so the
+ * first client render matches the server's). Throws outside a `<ZantaraProvider>`.
  * @returns {ZantaraWebSocket | null}
  */
 export function useZantara() {
   const client = useContext(ClientContext);
+  const hydrated = useHydrated();
   if (client === undefined) {
     throw new Error('zantara-websocket/react: useZantara() must be used inside <ZantaraProvider>');
   }
-  return client;
+  return hydrated ? client : null;
 }
 
 /**

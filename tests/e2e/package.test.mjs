@@ -57,6 +57,7 @@ describe('npm package', () => {
     }
     assert.match(read('react.js').toString(), /from "\.\/index\.js"/, 'react.js must share index.js, not bundle a copy');
     assert.match(read('react.js').toString(), /from "\.\/presence\.js"/, 'and presence.js');
+    assert.match(read('react.js').toString(), /^'use client';\n/, "react.js starts with 'use client' (Next.js app router)");
     assert.doesNotMatch(read('presence.js').toString(), /\bimport\b/, 'presence.js imports nothing: it takes a client');
   });
 
