@@ -30,7 +30,12 @@ function fail(Type, code, text) {
 
 /** A member as the page sees it: `{userId, data, connections}`, frozen. */
 function member(m) {
-  return Object.freeze({ userId: String(m?.userId), data: m?.data ?? null, connections: Number(m?.connections) || 1 });
+  return Object.freeze({ userId: idOf(m?.userId), data: m?.data ?? null, connections: Math.max(1, m?.connections | 0) });
+}
+
+/** A user id from a frame as a string, whatever the frame holds (never throws: JSON values only). */
+function idOf(x) {
+  return typeof x === 'string' ? x : `${JSON.stringify(x)}`;
 }
 
 /**
@@ -95,7 +100,7 @@ class Room {
   /** A `presence` or `typing` frame of this channel. */
   frame(v) {
     if (v.type === 'typing') {
-      const id = String(v.userId);
+      const id = idOf(v.userId);
       const data = v.data ?? null;
       if (v.typing === true) {
         const had = this.typists.has(id);
@@ -107,7 +112,7 @@ class Room {
       this.emit('typing', { userId: id, data, typing: v.typing === true });
     } else if (v.event === 'sync' && Array.isArray(v.members)) {
       const before = this.members;
-      this.members = new Map(v.members.map((m) => [String(m?.userId), member(m)]));
+      this.members = new Map(v.members.map((m) => [idOf(m?.userId), member(m)]));
       for (const [id, m] of before) if (!this.members.has(id)) this.emit('leave', m);
       for (const [id, m] of this.members) {
         const old = before.get(id);
@@ -121,7 +126,7 @@ class Room {
       this.members.set(m.userId, m);
       this.emit(had ? 'update' : 'join', m);
     } else if (v.event === 'leave') {
-      const id = String(v.member?.userId);
+      const id = idOf(v.member?.userId);
       const m = this.members.get(id);
       if (m === undefined) return;
       this.members.delete(id);
@@ -207,7 +212,7 @@ export class Presence {
     let room = map.get(channel);
     if (room === undefined) {
       const subscribed = ws.subscriptions?.has?.(channel) === true;
-      room = new Room(z, channel, data ?? true, !subscribed);
+      room = new Room(z, channel, data === undefined ? true : data, !subscribed);
       map.set(channel, room); // before subscribing: the subscribe frame carries `presence`
       if (subscribed) {
         room.send({ type: 'presence', data: room.data }); // that frame is gone: announce now

@@ -272,7 +272,7 @@ function onMessage(e) {
   // Protocol v2: the echo of one's own message acknowledges it (and every earlier one).
   if (v.ack !== undefined && z.v2) acked(z, v.ack);
   if (typeof v.offset === 'number' && !advance(z, c, v.epoch, v.offset)) return void (z.dp += 1); // a replayed duplicate
-  if (v.origin !== undefined && !fresh(z, v.origin, v.id)) return void (z.dp += 1); // re-sent after a server restart
+  if (v.origin !== undefined && !fresh(z, c, v.origin, v.id)) return void (z.dp += 1); // re-sent after a server restart
   const t = dispatchFrame(z.r, v);
   if (t === null) return;
   // A handler may have dropped this socket (disconnect, free): then the console hears it.
@@ -314,19 +314,22 @@ export function advance(z, channel, epoch, offset) {
 const ORIGINS = 1024;
 
 /**
- * False when message `id` of sender `origin` (protocol v2: the server names each sender's session
- * by a public `origin` and stamps its message id) is at or below the last one client `z` saw from
- * it: the sender re-sent a message the server had already delivered, and the server, restarted,
- * no longer knew it (docs/PROTOCOL.md, "The duplicate filter"). A sender's messages arrive in id
- * order, so one number per sender is a complete filter. Up to ORIGINS senders are remembered.
+ * False when message `id` of sender `origin` in `channel` (protocol v2: the server names each
+ * sender's session by a public `origin` and stamps its message id) is at or below the last one
+ * client `z` saw from it there: the sender re-sent a message the server had already delivered, and
+ * the server, restarted, no longer knew it (docs/PROTOCOL.md, "The duplicate filter"). Within one
+ * channel a sender's messages arrive in id order (live, and replayed in offset order), so one
+ * number per sender and channel is a complete filter; across channels they need not (replays come
+ * channel by channel). Up to ORIGINS (sender, channel) pairs are remembered.
  */
-export function fresh(z, origin, id) {
+export function fresh(z, channel, origin, id) {
   if (typeof origin !== 'string' || !Number.isInteger(id)) return true;
   const d = (z.d ??= new Map());
-  const last = d.get(origin);
+  const key = `${channel}\n${origin}`;
+  const last = d.get(key);
   if (last !== undefined && id <= last) return false;
   if (last === undefined && d.size >= ORIGINS) d.delete(d.keys().next().value);
-  d.set(origin, id);
+  d.set(key, id);
   return true;
 }
 

@@ -162,6 +162,32 @@ describe('typing in the browser', () => {
       await p.close();
     }
   });
+  test('typing for 9 s without a pause (longer than the 6 s expiry): the reader sees it the whole time, one start and one stop', async () => {
+    const typist = await member('steady', 't-long');
+    const reader = await member('watching', 't-long');
+    await waitUntil(async () => (await logOf(typist)).includes('join watching 1'), { what: 'join' });
+    // A keystroke every 150 ms for 9 s. The reader logs every typing event: an expiry while it lasts would show
+    // as a stop (and a second start).
+    const r = await typist.evaluate(async () => {
+      const t0 = performance.now();
+      while (performance.now() - t0 < 9000) {
+        window.room.typing();
+        await window.kit.sleep(150);
+      }
+      return { typed: performance.now() - t0, frames: window.sent.filter((x) => x[1]).length };
+    });
+    const seen = await reader.evaluate(() => window.typing.map((t) => [t[1], t[2]]));
+    assert.deepEqual(seen, [['steady', true]], `still typing after ${Math.round(r.typed)} ms: ${JSON.stringify(seen)}`);
+    assert.deepEqual(await reader.evaluate(() => window.room.typists.map((t) => t.userId)), ['steady']);
+    await waitUntil(async () => (await reader.evaluate(() => window.typing.length)) === 2, { timeout: 6000, what: 'the stop after quiet' });
+    assert.deepEqual(await reader.evaluate(() => window.typing.map((t) => [t[1], t[2]])), [['steady', true], ['steady', false]]);
+    console.log(`FIGURE typing: ${Math.round(r.typed)} ms of steady typing sent ${r.frames} typing frames; the reader saw 1 start, 0 expiries, 1 stop`);
+    for (const p of [typist, reader]) {
+      await p.evaluate(() => window.ws.free());
+      assert.deepEqual(p.errors, []);
+      await p.close();
+    }
+  });
 });
 
 describe('the two-window chat page (www/public/chat.html)', () => {

@@ -681,14 +681,18 @@ describe('protocol v2 in the listener: acknowledgements taken without wasm, dupl
     });
   });
 
-  test('fresh remembers up to 1024 senders, forgetting the oldest first', () => {
+  test('fresh remembers up to 1024 (sender, channel) pairs, forgetting the oldest first; channels apart', () => {
     const z = createClient(1, MAX);
-    for (let i = 0; i < 1024; i++) assert.equal(fresh(z, `o${i}`, 5), true);
-    assert.equal(fresh(z, 'o0', 5), false);
-    assert.equal(fresh(z, 'new', 1), true);
+    for (let i = 0; i < 1024; i++) assert.equal(fresh(z, 'c', `o${i}`, 5), true);
+    assert.equal(fresh(z, 'c', 'o0', 5), false);
+    assert.equal(fresh(z, 'c', 'new', 1), true);
     assert.equal(z.d.size, 1024);
-    assert.equal(z.d.has('o0'), false, 'the oldest went');
-    assert.equal(fresh(z, 'o0', 5), true, 'a forgotten sender starts afresh');
-    assert.equal(fresh(z, 'x', 1.5), true, 'not a whole id: not filtered');
+    assert.equal(fresh(z, 'c', 'o0', 5), true, 'the oldest went: a forgotten sender starts afresh');
+    assert.equal(fresh(z, 'c', 'x', 1.5), true, 'not a whole id: not filtered');
+    // A replay after a reconnect comes channel by channel: id 2 on one channel, then id 1 on another.
+    const y = createClient(1, MAX);
+    assert.equal(fresh(y, 'dA', 'S', 2), true);
+    assert.equal(fresh(y, 'dB', 'S', 1), true, 'an older id of the same sender on another channel is not a duplicate');
+    assert.equal(fresh(y, 'dB', 'S', 1), false);
   });
 });

@@ -124,30 +124,30 @@ describe('typing', () => {
     a.send({ type: 'typing', channel: 't1', typing: true });
     await b.next((f) => f.json?.type === 'typing', 'typing');
     assert.deepEqual(b.ofType('typing')[0].json, { type: 'typing', channel: 't1', userId: 'typist', data: { name: 'T' }, typing: true });
-    a.send({ type: 'typing', channel: 't1', typing: true }); // a refresh: no new frame
+    a.send({ type: 'typing', channel: 't1', typing: true }); // a refresh: relayed, so receivers keep it on
     a.send({ type: 'typing', channel: 't1', typing: false });
     await b.next((f) => f.json?.typing === false, 'stop');
     await a2.roundTrip();
-    assert.deepEqual(typing(b), [['typist', true], ['typist', false]]);
+    assert.deepEqual(typing(b), [['typist', true], ['typist', true], ['typist', false]]);
     assert.deepEqual(typing(a2), [], "the typist's own tabs hear nothing");
     // No refresh: the server stops it after its TTL.
     const t0 = Date.now();
     a.send({ type: 'typing', channel: 't1', typing: true });
-    await b.next((f) => f.json?.typing === false && typing(b).length === 4, 'expired', TYPING_TTL_MS + 3000);
+    await b.next((f) => f.json?.typing === false && typing(b).length === 5, 'expired', TYPING_TTL_MS + 3000);
     assert.ok(Date.now() - t0 >= TYPING_TTL_MS - 20);
     // The typist's connection terminated: stopped at once (long before the TTL or the grace period).
     a.send({ type: 'typing', channel: 't1', typing: true });
-    await b.next(() => typing(b).length === 5, 'typing again');
+    await b.next(() => typing(b).length === 6, 'typing again');
     const t1 = Date.now();
     a.ws.terminate();
-    await b.next(() => typing(b).length === 6, 'stopped');
+    await b.next(() => typing(b).length === 7, 'stopped');
     assert.ok(Date.now() - t1 < TYPING_TTL_MS, 'before the TTL');
-    assert.deepEqual(typing(b).slice(4), [['typist', true], ['typist', false]]);
+    assert.deepEqual(typing(b).slice(5), [['typist', true], ['typist', false]]);
     // From a connection not in the channel's presence: ignored.
     const stranger = await peer('stranger');
     stranger.send({ type: 'typing', channel: 't1', typing: true });
     await stranger.roundTrip();
     await b.roundTrip();
-    assert.equal(typing(b).length, 6);
+    assert.equal(typing(b).length, 7);
   });
 });

@@ -507,7 +507,7 @@ export class Hub {
         subs.add(client);
         client.channels.add(frame.channel);
         // Protocol v2: `presence` (what the user shares, or true) joins the channel's presence too.
-        if (client.session && frame.presence !== undefined && frame.presence !== false) {
+        if (client.session && frame.presence !== undefined) {
           this.presence.join(client, frame.channel, frame.presence);
         }
         break;

@@ -89,9 +89,10 @@ export class Presence {
     clearTimeout(m.typingTimer);
     m.typingTimer = setTimeout(() => this.#stopTyping(ch, channel, m), this.#typingTtlMs);
     m.typingTimer.unref?.();
-    const was = m.typist !== null;
     m.typist = client;
-    if (!was) this.#typingFrame(ch, channel, m, true);
+    // Every start and refresh is relayed (the client sends at most one per 2 s): receivers expire a
+    // typist who sent nothing for 6 s, so a long message must keep refreshing them.
+    this.#typingFrame(ch, channel, m, true);
   }
 
   /** `{channel, members}` of every channel with members (for `websocket.stats`). */
