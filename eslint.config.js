@@ -34,7 +34,7 @@ export default [
   },
   {
     // Node test runners whose callbacks also run inside the page (Playwright's page.evaluate, addInitScript).
-    files: ['tests/e2e/**', 'tests/bench/*.mjs'],
+    files: ['tests/e2e/**', 'tests/cluster/**', 'tests/bench/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 ];

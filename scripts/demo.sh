@@ -3,13 +3,18 @@
 # (which serves www/public/ and pkg/) and the dashboard's demo feed, and prints the pages' URLs.
 # Ctrl-C stops everything.
 #
-#   bash scripts/demo.sh            PORT=9000 bash scripts/demo.sh
+#   bash scripts/demo.sh            PORT=9000 bash scripts/demo.sh      bash scripts/demo.sh --cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT=${PORT:-8080}
 bash scripts/setup.sh
 node scripts/build.mjs
+
+# `--cluster`: Redis, three nodes and nginx on PORT instead (README, "Running more than one server").
+if [ "${1:-}" = "--cluster" ]; then
+  exec node scripts/cluster.mjs --port "$PORT"
+fi
 
 pids=()
 cleanup() {

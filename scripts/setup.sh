@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build, the demo and the tests need, idempotently:
 # the wasm32 target, wasm-bindgen-cli (the exact version in Cargo.lock),
-# wasm-pack, Debian's chromium + chromedriver, and the npm devDependencies.
+# wasm-pack, Debian's chromium + chromedriver, redis-server and nginx, and the npm devDependencies.
 # Why these routes: the npm `wasm-pack` package and `npx playwright install` download from
 # outside the package registries, which fails here; Debian's binaryen (108) builds modules that
 # fail at run time, so wasm-opt comes from npm's `binaryen`; `npm ci` fails on platform-optional
@@ -34,6 +34,16 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# The cluster tests and `demo.sh --cluster`: Debian's Redis and nginx, run as our own processes on free loopback
+# ports (tests/cluster/procs.mjs); the system services the packages start are stopped and not relied on.
+if ! command -v redis-server >/dev/null 2>&1 || ! command -v nginx >/dev/null 2>&1; then
+  say "installing redis-server and nginx-light"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq redis-server nginx-light >/dev/null
+  (service redis-server stop; service nginx stop) >/dev/null 2>&1 || true
 fi
 
 # `npm install`, not `npm ci`: the registry here lacks some platform-optional packages.

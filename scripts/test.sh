@@ -61,6 +61,9 @@ node scripts/size.mjs
 node scripts/size.mjs --check # fails naming the entry and the bytes over size-budget.json
 node --test tests/e2e/
 
+step "cluster: three nodes over a real Redis, behind nginx (tests/cluster/)"
+node --test tests/cluster/
+
 step "benchmarks: smoke run (the full run is node tests/bench/run.mjs)"
 node tests/bench/run.mjs --smoke
 node tests/bench/growth.mjs --smoke # cost of on/off/once dispatch/subscribe at N = 300 and 3,000 (prints; fails only on wrong counts)

@@ -21,7 +21,7 @@
 
 import { ZantaraWebSocket as Generated, __error as sdkError, debugCounters as generatedCounters } from 'zantara:glue';
 import { ensureReady } from 'zantara:loader';
-import { takeMade } from 'zantara:boundary';
+import { setPool, takeMade, urlPool } from 'zantara:boundary';
 
 /** `options.timeout` (ms, default 10000), checked; reading a hostile options object cannot throw. */
 function readTimeout(options) {
@@ -96,7 +96,14 @@ export class ZantaraWebSocket extends Generated {
    */
   constructor(userId, options) {
     ensureReady(); // instantiates the wasm module on first use (no work at import time)
-    super(userId, options);
+    // `wsUrl` a list or a function (failover): the core gets one URL, the pool picks each attempt's.
+    const pool = urlPool(options);
+    setPool(pool);
+    try {
+      super(userId, pool === null ? options : { ...options, wsUrl: pool.b });
+    } finally {
+      setPool(null);
+    }
     this.#z = takeMade();
   }
 

@@ -11,8 +11,12 @@ export interface ZantaraOptions {
   /**
    * Server URL: `ws://`, `wss://`, `http(s)://` (mapped to ws(s)) or a path on the page's origin.
    * Default: `globalThis.ZANTARA_WS_URL`, else the page's origin at `/ws` (`wss:` on https pages).
+   *
+   * Failover over the nodes of a cluster: a list of such URLs (each checked at construction; the first
+   * attempt takes one at random, each later attempt the next, with the usual backoff and jitter), or a
+   * function called before each connect that returns one (a bad result fails that attempt only).
    */
-  wsUrl?: string;
+  wsUrl?: string | readonly string[] | (() => string);
   /** Reconnect after an unexpected close (default true). */
   autoReconnect?: boolean;
   /** Base reconnect delay in ms (default 3000). */

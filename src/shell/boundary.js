@@ -167,7 +167,75 @@ export function createClient(id, max) {
     // Presence (src/js/presence.js), made by it: channel -> {f: takes the channel's `presence` and
     // `typing` frames, data: what a v2 `subscribe` of the channel carries, s: a message was sent}.
     ph: null,
+    // Failover (`options.wsUrl` a list or a function, see `urlPool`): the pool, else null.
+    w: takePool(),
   });
+}
+
+/** The URL pool the next `createClient` takes (src/js/client.js sets it around the generated constructor). */
+let pool = null;
+
+/** Sets the pool the next client created takes (null: none). */
+export function setPool(p) {
+  pool = p;
+}
+
+function takePool() {
+  const p = pool;
+  pool = null;
+  return p;
+}
+
+/**
+ * `options.wsUrl` as a list of URLs or a function returning one, called before each connect (for a
+ * cluster: Phoenix's and centrifuge-js' endpoint lists): null for anything else (the core checks a
+ * string). Else the pool `{l: the resolved URLs, f: the function, i: the next index, b: the base}`:
+ * the first URL is picked at random (a herd reconnecting after a node died spreads over the
+ * others), and each later attempt takes the next, so a failed node moves the client on, with the
+ * usual backoff and jitter between attempts. `b` is the URL the core is given (it adds the query);
+ * `openSocket` puts the chosen URL in its place. Throws the `INVALID_URL` TypeError of an empty
+ * list or of its first bad entry.
+ */
+export function urlPool(options) {
+  let v;
+  try {
+    v = options?.wsUrl;
+  } catch {
+    return null; // a hostile options object: the core reports it
+  }
+  if (typeof v === 'function') return { l: null, f: v, i: 0, b: 'ws://127.0.0.1/' };
+  if (!Array.isArray(v)) return null;
+  if (v.length === 0) throw urlError('INVALID_URL', 'is an empty list');
+  const l = v.map((u) => {
+    const r = typeof u === 'string' ? resolveUrl(u) : urlError('INVALID_URL', `lists a ${typeof u}, not a string URL`);
+    if (typeof r !== 'string') throw r;
+    return r;
+  });
+  return { l, f: null, i: Math.floor(Math.random() * l.length), b: l[0] };
+}
+
+/**
+ * The URL of pool `w`'s next attempt with the query the core added to `url` (its base `w.b` plus
+ * the query), or an `Error` when the function threw or returned what is not a usable URL (that
+ * attempt fails; the next one comes after the backoff).
+ */
+function nextUrl(w, url) {
+  const q = url.slice(w.b.length).replace(/^[?&]/, '');
+  let next;
+  if (w.f === null) {
+    next = w.l[w.i];
+    w.i = (w.i + 1) % w.l.length;
+  } else {
+    try {
+      const v = w.f();
+      next = typeof v === 'string' ? resolveUrl(v) : urlError('INVALID_URL', `from the wsUrl function is a ${typeof v}, not a string`);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+    if (typeof next !== 'string') return next;
+  }
+  if (q === '') return next;
+  return next + (next.includes('?') ? (/[?&]$/.test(next) ? '' : '&') : '?') + q;
 }
 
 /** The JS state `createClient` made last (src/js/client.js takes its own right after construction). */
@@ -417,6 +485,11 @@ export function sendCancel(z, id) {
  */
 export function openSocket(z, url, gen) {
   let ws;
+  if (z.w !== null) {
+    const u = nextUrl(z.w, url);
+    if (typeof u !== 'string') return redact(u.message);
+    url = u;
+  }
   try {
     ws = new WebSocket(url);
   } catch (e) {

@@ -60,6 +60,11 @@ typed.on('analytics', (m) => m.activeUsers.toFixed(0));
 typed.sendMessage('chat', { text: 'hi', user: 'me' });
 
 // ---- misuse the declarations must reject ----
+// Failover over a cluster's nodes: a list of URLs, or a function called before each connect.
+new ZantaraWebSocket('u', { wsUrl: ['wss://n1.example.com/ws', 'wss://n2.example.com/ws'], autoConnect: false });
+new ZantaraWebSocket('u', { wsUrl: () => 'wss://n1.example.com/ws', autoConnect: false });
+// @ts-expect-error a list holds string URLs only
+new ZantaraWebSocket('u', { wsUrl: ['wss://n1.example.com/ws', 42], autoConnect: false });
 // @ts-expect-error `backoff` is 'linear' | 'exponential'
 new ZantaraWebSocket('u', { backoff: 'quadratic' });
 // @ts-expect-error `reconnectInterval` is a number

@@ -179,7 +179,7 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
     assert.match(z.s, /^[0-9a-z]{20}$/, 'a protocol v2 session id');
     assert.deepEqual(z, {
       r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: null, v2: false, o: null, rc: 0, gp: 0, st: null,
-      u: 0, e: false, dp: 0, d: null, ph: null,
+      u: 0, e: false, dp: 0, d: null, ph: null, w: null,
     });
     const other = createClient(7, 1234);
     assert.notEqual(other.r, z.r, 'each client has its own registry');

@@ -16,6 +16,22 @@ describe('reference server', () => {
   const servers = useServers();
   const { control, call } = servers;
 
+  describe('GET /health', () => {
+    test('a single server: 200, mode single, its connection count', async () => {
+      await connect(servers.wsBase);
+      const res = await fetch(`${servers.base}/health`);
+      assert.equal(res.status, 200);
+      const h = await res.json();
+      assert.equal(h.ok, true);
+      assert.equal(h.mode, 'single');
+      assert.ok(h.clients >= 1);
+    });
+
+    test('--redis that cannot be reached: the server refuses to start, naming it', async () => {
+      await assert.rejects(startServer({ port: 0, redis: 'redis://127.0.0.1:1', log: null }), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+    });
+  });
+
   describe('POST /call', () => {
     test('websocket.stats lists clients, channels and counters', async () => {
       const peers = await Promise.all([1, 2].map(() => connect(servers.wsBase)));

@@ -2,7 +2,10 @@
 // Reference server for zantara-websocket: the protocol in docs/ARCHITECTURE.md ("Wire protocol"),
 // plus the admin calls and, when enabled, the fault controls the tests use.
 //
-//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--verbose]
+//   node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--redis URL] [--redis-prefix P] [--verbose]
+//
+// With --redis URL (or ZANTARA_REDIS_URL) it is one node of a cluster (lib/cluster.js: channels, history and the
+// duplicate filter in Redis); GET /health answers {ok, mode, node, redis, clients}, 503 while Redis is unreachable.
 //
 // Serves www/public/ at / (not www/server/: its own source is not downloadable), the repository's pkg/ at /pkg/,
 // WebSocket on /ws, the admin calls on POST /call and, with --faults only, the fault-control routes under /__control/. On listening it prints one line to stdout:
@@ -30,7 +33,7 @@ const CALL_BODY_LIMIT = 1024 * 1024;
 export const EXIT_ADDR_IN_USE = 98;
 
 /** The production backend's admin calls (`POST /call {key, params}`). */
-function adminCall(hub, { key, params }) {
+async function adminCall(hub, { key, params }) {
   params ??= {};
   if (typeof params !== 'object') throw new HttpError(400, 'params must be an object');
   const needString = (name) => {
@@ -41,11 +44,11 @@ function adminCall(hub, { key, params }) {
   };
   switch (key) {
     case 'websocket.stats':
-      return hub.stats();
+      return hub.clusterStats();
     case 'websocket.broadcast':
-      return { delivered: hub.broadcast(needString('channel'), params.data).delivered };
+      return hub.publish(needString('channel'), params.data);
     case 'websocket.send':
-      return { delivered: hub.sendToUser(needString('userId'), needString('channel'), params.data) };
+      return { delivered: await hub.sendEverywhere(needString('userId'), needString('channel'), params.data) };
     default:
       throw new HttpError(400, `unknown key ${JSON.stringify(key)}`);
   }
@@ -69,6 +72,9 @@ function adminCall(hub, { key, params }) {
  * @param {number} [opts.typingTtlMs=6000] how long a typing indication lasts without a refresh
  * @param {number} [opts.crashAfterMessages=0] a fault for tests: SIGKILL this process right after taking that many
  *   client messages (see Hub's `crash`); 0: never
+ * @param {string} [opts.redis] cluster mode: the Redis URL (`redis://127.0.0.1:6379`) every node of the cluster
+ *   shares (lib/cluster.js); without it the server keeps everything in memory
+ * @param {string} [opts.redisPrefix='zantara:'] the cluster's key prefix in that Redis
  * @returns {Promise<{port: number, host: string, http: string, ws: string, faults: boolean, hub: Hub, close(): Promise<void>}>}
  */
 export async function startServer(opts = {}) {
@@ -95,6 +101,26 @@ export async function startServer(opts = {}) {
     presenceGraceMs: opts.presenceGraceMs, typingTtlMs: opts.typingTtlMs,
   });
   registerDemoResponders(hub);
+  let engine = null;
+  if (opts.redis) {
+    // Cluster mode: imported only here, so a single server needs nothing but Node and `ws`.
+    const { RedisEngine } = await import('./lib/cluster.js');
+    engine = new RedisEngine({
+      url: opts.redis, prefix: opts.redisPrefix, historySize, historyTtlMs, sessionTtlMs: opts.sessionTtlMs ?? 120_000, log,
+      onMessage: (env) => hub.clusterMessage(env),
+      onUser: (env) => hub.clusterUser(env),
+      onLink: (up) => { if (up) hub.catchUp(); },
+      localStats: () => hub.stats(),
+    });
+    hub.attach(engine);
+    try {
+      await engine.start();
+    } catch (err) {
+      await engine.close();
+      throw new Error(`cannot reach Redis at ${opts.redis}: ${err.message}`, { cause: err });
+    }
+    log(`cluster: node ${engine.node} on ${opts.redis}`);
+  }
   const control = faults ? new FaultControl(hub) : null;
   // Inbound limit well above the 16 MB frames tests exchange; no compression, so raw frames go out as built.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024, perMessageDeflate: false, clientTracking: false });
@@ -111,7 +137,12 @@ export async function startServer(opts = {}) {
         if (body === null || typeof body !== 'object' || typeof body.key !== 'string') {
           throw new HttpError(400, 'body must be {"key": string, "params": object}');
         }
-        return sendJson(res, 200, { ok: true, data: adminCall(hub, body) });
+        return sendJson(res, 200, { ok: true, data: await adminCall(hub, body) });
+      }
+      if (pathname === '/health') {
+        // For load balancers and operators: 503 while a cluster node cannot reach Redis (it keeps its clients).
+        const h = { ...hub.health(), clients: hub.size };
+        return sendJson(res, h.redis === 'down' ? 503 : 200, { ok: h.redis !== 'down', ...h });
       }
       if (pathname.startsWith('/__control/')) {
         if (!control) throw new HttpError(404, 'fault control is off (start the server with --faults)');
@@ -178,6 +209,7 @@ export async function startServer(opts = {}) {
         await hub.shutdown(1001, 'server shutting down');
         server.closeAllConnections();
         await stopped;
+        await engine?.close();
       })();
       return closing;
     },
@@ -204,6 +236,8 @@ function parseArgs(argv) {
       case '--history-size': opts.historySize = Number(next()); break;
       case '--crash-after-messages': opts.crashAfterMessages = Number(next()); break;
       case '--presence-grace-ms': opts.presenceGraceMs = Number(next()); break;
+      case '--redis': opts.redis = next(); break;
+      case '--redis-prefix': opts.redisPrefix = next(); break;
       case '--verbose': opts.verbose = true; break;
       // Used by the supervisor: exit when its end of our stdin goes away, so no orphan outlives it.
       case '--exit-on-stdin-close': opts.exitOnStdinClose = true; break;
@@ -233,8 +267,9 @@ async function main() {
   let opts;
   try {
     opts = parseArgs(process.argv.slice(2));
+    opts.redis ??= process.env.ZANTARA_REDIS_URL || undefined;
   } catch (err) {
-    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--verbose]\n`);
+    process.stderr.write(`server: ${err.message}\nusage: node www/server/server.js [--port N] [--host H] [--faults] [--heartbeat-ms N] [--protocol 1|2] [--history-size N] [--presence-grace-ms N] [--crash-after-messages N] [--redis URL] [--redis-prefix P] [--verbose]\n`);
     process.exit(2);
   }
 
@@ -242,7 +277,7 @@ async function main() {
   try {
     srv = await startServer(opts);
   } catch (err) {
-    process.stderr.write(`server: cannot listen on ${opts.host}:${opts.port}: ${err.message}\n`);
+    process.stderr.write(`server: cannot start on ${opts.host}:${opts.port}: ${err.message}\n`);
     process.exit(err.code === 'EADDRINUSE' ? EXIT_ADDR_IN_USE : 1);
   }
   process.stdout.write(`ZANTARA_SERVER ${JSON.stringify({ port: srv.port, http: srv.http, ws: srv.ws, faults: srv.faults })}\n`);

@@ -15,6 +15,22 @@ function originOf(key) {
   return createHash('sha256').update(key).digest('base64url').slice(0, 16);
 }
 
+/** The `offset` of a message frame's text (the number after `"offset":`; the data comes before it, never after). */
+function offsetOf(text) {
+  const at = text.lastIndexOf('"offset":');
+  return at < 0 ? 0 : parseInt(text.slice(at + 9), 10);
+}
+
+/** The `id` of a message frame's text, 0 when it has none (parsed: the data may hold anything). */
+function idOf(text) {
+  try {
+    const id = JSON.parse(text).id;
+    return Number.isInteger(id) ? id : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Jobs (requests and streams) a session remembers for re-sends: the newest finished ones beyond this are forgotten. */
 const MAX_JOBS = 32;
 /** The most a channel's history keeps, in UTF-16 units of its frames (besides `historySize` and `historyTtlMs`). */
@@ -77,6 +93,7 @@ class Client {
     this.session = null; // the protocol v2 session (acknowledgements, duplicate filter), else null
     this.ackPending = false; // a cumulative ack is scheduled (Hub.#ackLater)
     this.presence = new Set(); // channels whose presence it joined (lib/presence.js)
+    this.pending = null; // cluster mode: channel -> messages held until its subscribe is answered
   }
 
   /** The fault-control listing (the only place the token is ever exposed). */
@@ -122,6 +139,14 @@ export class Hub {
   #crash;
   #crashAfter;
   #taken = 0;
+  /** Cluster mode (lib/cluster.js): the Redis engine, else null (single process, everything in memory). */
+  #engine = null;
+  /**
+   * Cluster mode: each channel with local subscribers, its position as this node last delivered it, and the bus
+   * messages held while missed ones are read back from Redis (`queue`, null when none is being read).
+   * @type {Map<string, {epoch: string, offset: number, queue: object[] | null}>}
+   */
+  #seen = new Map();
 
   /**
    * @param {object} [opts]
@@ -160,6 +185,20 @@ export class Hub {
       this.#heartbeat = setInterval(() => setImmediate(() => this.#beat()), heartbeatMs);
       this.#heartbeat.unref();
     }
+  }
+
+  /**
+   * Cluster mode: from now on channel messages go through `engine` (lib/cluster.js), which hands every node's
+   * publishes back to `clusterMessage` and `websocket.send` calls to `clusterUser`.
+   */
+  attach(engine) {
+    this.#engine = engine;
+  }
+
+  /** The node's cluster state for `/health`: `{mode: 'single'}` or `{mode: 'cluster', node, redis: 'up' | 'down'}`. */
+  health() {
+    const e = this.#engine;
+    return e === null ? { mode: 'single' } : { mode: 'cluster', node: e.node, redis: e.up ? 'up' : 'down' };
   }
 
   /**
@@ -374,6 +413,220 @@ export class Hub {
     return delivered;
   }
 
+  /** `websocket.broadcast`: resolves with `{delivered}`, counted on every node in cluster mode. */
+  async publish(channel, data) {
+    if (this.#engine === null) return { delivered: this.broadcast(channel, data).delivered };
+    const head = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now() }).slice(0, -1);
+    return { delivered: (await this.#engine.broadcast(channel, head)).delivered };
+  }
+
+  /** `websocket.send`: resolves with the deliveries, on every node in cluster mode. */
+  async sendEverywhere(userId, channel, data) {
+    if (this.#engine === null) return this.sendToUser(userId, channel, data);
+    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now() });
+    return this.#engine.sendToUser(userId, frame);
+  }
+
+  /** Cluster mode: a `websocket.send` of any node (`env.u` the user, `env.x` the frame); returns the local deliveries. */
+  clusterUser(env) {
+    let delivered = 0;
+    for (const c of this.select({ userId: env.u })) if (this.deliver(c, env.x)) delivered++;
+    return delivered;
+  }
+
+  /**
+   * The `websocket.stats` answer, cluster-wide in cluster mode: clients, subscribers per channel and counters summed
+   * over the live nodes (each reports every second), `presence` per node, and `nodes` ({node, activeClients}).
+   */
+  async clusterStats() {
+    if (this.#engine === null) return this.stats();
+    const nodes = await this.#engine.nodes();
+    const out = { enabled: true, activeClients: 0, channels: [], presence: [], ...this.health(), nodes: [] };
+    for (const key of Object.keys(this.counters)) out[key] = 0;
+    const channels = new Map();
+    for (const n of nodes) {
+      out.activeClients += n.activeClients ?? 0;
+      for (const ch of n.channels ?? []) channels.set(ch.name, (channels.get(ch.name) ?? 0) + ch.subscribers);
+      out.presence.push(...(n.presence ?? []).map((p) => ({ ...p, node: n.node })));
+      for (const key of Object.keys(this.counters)) out[key] += Number(n[key]) || 0;
+      out.nodes.push({ node: n.node, activeClients: n.activeClients ?? 0 });
+    }
+    out.channels = [...channels].map(([name, subscribers]) => ({ name, subscribers }));
+    return out;
+  }
+
+  /**
+   * Cluster mode: a publish of any node, in Redis' order (`env`: `c` channel, `o` offset, `e` epoch, `x` the frame,
+   * `b` the sender's origin, `i` its message id, `n` the node and `f` the connection that sent it). A message
+   * after a hole (this node's bus subscription was down) waits while the hole is read back from the channel's
+   * stream; a new epoch (Redis lost the channel) is a reported gap to every local subscriber. Returns the local
+   * deliveries.
+   */
+  clusterMessage(env) {
+    if (!this.#channels.has(env.c)) return 0;
+    let st = this.#seen.get(env.c);
+    if (st === undefined) this.#seen.set(env.c, (st = { epoch: env.e, offset: env.o - 1, queue: null }));
+    if (st.queue !== null) {
+      st.queue.push(env);
+      return 0;
+    }
+    if (env.e === st.epoch && env.o > st.offset + 1) {
+      st.queue = [env];
+      this.#fill(env.c, st);
+      return 0;
+    }
+    return this.#seenDeliver(env.c, st, env);
+  }
+
+  /** Delivers `env` to `channel`'s local subscribers unless already delivered; moves the channel's position. */
+  #seenDeliver(channel, st, env) {
+    if (env.e !== st.epoch) {
+      st.epoch = env.e;
+      this.#gap(channel, env.e, env.o - 1);
+    } else if (env.o <= st.offset) {
+      return 0;
+    }
+    st.offset = env.o;
+    let delivered = 0;
+    for (const c of this.#channels.get(channel) ?? []) if (this.#deliverEnv(c, env)) delivered++;
+    return delivered;
+  }
+
+  /**
+   * Reads back from Redis what the bus did not bring after `st`'s position (then the messages held meanwhile):
+   * delivered in order, or, when the stream no longer holds it all or its epoch changed, a reported gap.
+   */
+  async #fill(channel, st) {
+    try {
+      const r = await this.#engine.position(channel, st.offset);
+      if (r.epoch !== st.epoch || r.first > st.offset + 1) {
+        // A new epoch (Redis lost the channel) starts its offsets anew; a trimmed history skips what it lost.
+        st.offset = r.epoch !== st.epoch ? r.first - 1 : Math.max(st.offset, r.first - 1);
+        st.epoch = r.epoch;
+        this.#gap(channel, r.epoch, st.offset);
+      }
+      for (const e of r.entries) {
+        const o = offsetOf(e.text);
+        if (o > st.offset) this.#seenDeliver(channel, st, { c: channel, o, e: r.epoch, x: e.text, b: e.by ?? '', i: idOf(e.text), n: null });
+      }
+    } catch (err) {
+      this.#log(`cluster: reading back ${JSON.stringify(channel)} failed: ${err.message}`);
+    }
+    const queue = st.queue ?? [];
+    st.queue = null;
+    for (const env of queue) this.clusterMessage(env);
+  }
+
+  /** Cluster mode, Redis back: every channel with local subscribers checks for messages its node missed. */
+  catchUp() {
+    for (const [channel, st] of this.#seen) {
+      if (st.queue !== null || !this.#channels.has(channel)) continue;
+      st.queue = [];
+      this.#fill(channel, st);
+    }
+  }
+
+  /** A reported gap (`recovered: false`) to `channel`'s local v2 subscribers: its position is now `offset` of `epoch`. */
+  #gap(channel, epoch, offset) {
+    const text = JSON.stringify({ type: 'subscribed', channel, epoch, offset, recovered: false, replayed: 0 });
+    for (const c of this.#channels.get(channel) ?? []) {
+      if (c.session === null) continue;
+      const held = c.pending?.get(channel);
+      if (held !== undefined) held.push({ gap: true, e: epoch, o: offset });
+      else if (this.deliver(c, text)) this.counters.gaps++;
+    }
+  }
+
+  /**
+   * One cluster message to connection `c`: held while its subscribe is answered; not to the connection that sent
+   * it unless it asked for its echo (then the echo carries `ack`, as on one node); a message its own session sent
+   * is skipped in a read-back unless it wants echoes.
+   */
+  #deliverEnv(c, env) {
+    const held = c.pending?.get(env.c);
+    if (held !== undefined) {
+      held.push(env);
+      return false;
+    }
+    const own = env.n === null ? env.b !== '' && env.b === c.session?.origin : env.n === this.#engine.node && env.f === c.clientId;
+    if (!own) return this.deliver(c, env.x);
+    if (!c.echo) return false;
+    if (!(env.i > 0)) return this.deliver(c, env.x);
+    const sent = this.deliver(c, `{"ack":${env.i},${env.x.slice(1)}`);
+    if (sent) this.counters.acknowledged++;
+    return sent;
+  }
+
+  /**
+   * Cluster mode, a v2 `subscribe`: the channel's position from Redis, and, with `since`, the messages after it
+   * (`recovered: true`) or a reported gap; live messages that arrive meanwhile are held, then delivered after the
+   * answer, skipping what the replay held.
+   */
+  async #clusterResume(client, channel, since) {
+    const held = [];
+    (client.pending ??= new Map()).set(channel, held);
+    const resume = since !== null && typeof since === 'object' && Number.isInteger(since.offset) && since.offset >= 0;
+    let r;
+    try {
+      r = await this.#engine.position(channel, resume ? since.offset : -1);
+    } catch (err) {
+      this.#log(`cluster: the position of ${JSON.stringify(channel)} failed: ${err.message}`);
+      if (client.pending?.get(channel) === held) client.pending.delete(channel);
+      return this.close(client, 1011, 'cluster unavailable');
+    }
+    if (client.pending?.get(channel) !== held) return; // unsubscribed (or subscribed again) meanwhile
+    client.pending.delete(channel);
+    const answer = { type: 'subscribed', channel, epoch: r.epoch, offset: r.offset };
+    if (resume) {
+      const ok = since.epoch === r.epoch && since.offset <= r.offset && since.offset + 1 >= r.first;
+      let replayed = 0;
+      if (ok) {
+        for (const e of r.entries) {
+          if (e.by !== null && e.by === client.session.origin && !client.echo) continue;
+          if (this.deliver(client, e.text)) replayed++;
+        }
+      }
+      Object.assign(answer, { recovered: ok, replayed });
+      this.counters[ok ? 'recoveries' : 'gaps']++;
+    }
+    this.deliver(client, JSON.stringify(answer));
+    if (!this.#seen.has(channel)) this.#seen.set(channel, { epoch: r.epoch, offset: r.offset, queue: null });
+    let { epoch, offset } = r;
+    for (const env of held) {
+      if (env.gap || env.e !== epoch) {
+        epoch = env.e;
+        offset = env.gap ? env.o : env.o - 1;
+        if (this.deliver(client, JSON.stringify({ type: 'subscribed', channel, epoch, offset, recovered: false, replayed: 0 }))) this.counters.gaps++;
+        if (env.gap) continue;
+      }
+      if (env.o <= offset) continue;
+      offset = env.o;
+      this.#deliverEnv(client, env);
+    }
+  }
+
+  /**
+   * Cluster mode, a client message: published through Redis (which drops a v2 re-send it already took, on any
+   * node), acknowledged once Redis holds it: by the echo for a client that asked for echoes, else by `ack`.
+   */
+  #clusterPublish(client, frame, tracked, id) {
+    const s = client.session;
+    const head = JSON.stringify({
+      type: 'message', channel: frame.channel, data: frame.data ?? null, timestamp: now(), from: client.clientId,
+      origin: tracked ? s.origin : undefined, id: tracked ? id : undefined,
+    }).slice(0, -1);
+    this.#engine.publish({ channel: frame.channel, head, origin: tracked ? s.origin : '', id: tracked ? id : 0, from: client.clientId }).then((r) => {
+      if (r.dup) this.counters.duplicates++;
+      else if (this.#crash !== null && ++this.#taken === this.#crashAfter) this.#crash();
+      if (!tracked) return;
+      if (id > s.lastId) s.lastId = id;
+      if (r.dup || !client.echo) {
+        this.counters.acknowledged++;
+        this.#ackLater(client);
+      }
+    }, (err) => this.#log(`cluster: publish to ${JSON.stringify(frame.channel)} failed: ${err.message}`));
+  }
+
   /** The `websocket.stats` answer. Deliberately free of tokens and user ids. */
   stats() {
     return {
@@ -461,11 +714,13 @@ export class Hub {
   #leave(client, name) {
     if (client.presence.has(name)) this.presence.leave(client, name, true);
     client.channels.delete(name);
+    client.pending?.delete(name);
     const subs = this.#channels.get(name);
     if (!subs) return;
     subs.delete(client);
     if (subs.size === 0) {
       this.#channels.delete(name);
+      if (this.#seen.get(name)?.queue === null) this.#seen.delete(name);
       const st = this.#streams.get(name);
       if (st) {
         this.#trim(st);
@@ -501,7 +756,8 @@ export class Hub {
       case 'subscribe': {
         // Protocol v2: replay what the client missed since its position, then answer `subscribed` (synchronously,
         // so no live message can come between the replay and the subscription).
-        if (client.session) this.#resume(client, frame.channel, frame.since);
+        if (client.session && this.#engine !== null) this.#clusterResume(client, frame.channel, frame.since);
+        else if (client.session) this.#resume(client, frame.channel, frame.since);
         let subs = this.#channels.get(frame.channel);
         if (!subs) this.#channels.set(frame.channel, (subs = new Set()));
         subs.add(client);
@@ -533,6 +789,10 @@ export class Hub {
         const refused = tracked && frame.channel.startsWith(READ_ONLY_PREFIX);
         // Protocol v2: an id at or below the session's last is a re-send of a message already taken: acknowledged
         // again (with the same answer), never delivered twice.
+        if (this.#engine !== null && !refused) {
+          this.#clusterPublish(client, frame, tracked, id);
+          break;
+        }
         if (tracked && id <= s.lastId) {
           this.counters.duplicates++;
         } else if (!refused) {
