@@ -66,6 +66,7 @@ node --test tests/cluster/
 
 step "benchmarks: smoke run (the full run is node tests/bench/run.mjs)"
 node tests/bench/run.mjs --smoke
+node tests/bench/cluster.mjs --smoke # the cluster's fan-out and latency at 1 and 20 subscribers (prints; fails only when messages are missing)
 node tests/bench/growth.mjs --smoke # cost of on/off/once dispatch/subscribe at N = 300 and 3,000 (prints; fails only on wrong counts)
 
 step "done in $(( $(date +%s) - t0 )) s"

@@ -37,11 +37,13 @@ async function adminCall(hub, { key, params }) {
   params ??= {};
   if (typeof params !== 'object') throw new HttpError(400, 'params must be an object');
   const needString = (name) => {
-    if (typeof params[name] !== 'string' || params[name] === '') {
-      throw new HttpError(400, `params.${name} must be a non-empty string`);
+    if (typeof params[name] !== 'string' || params[name] === '' || !params[name].isWellFormed()) {
+      throw new HttpError(400, `params.${name} must be a non-empty string (without lone surrogates)`);
     }
     return params[name];
   };
+  // A cluster node that cannot reach Redis answers at once rather than after the outage.
+  if (hub.health().redis === 'down') throw new HttpError(503, 'this node cannot reach Redis; try another node');
   switch (key) {
     case 'websocket.stats':
       return hub.clusterStats();

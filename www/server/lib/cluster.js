@@ -33,11 +33,12 @@ if id > 0 then
     redis.call('PEXPIRE', KEYS[3], ARGV[7])
     return {0}
   end
-  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
 end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
+  -- A new epoch: a stream left from a lost position belongs to the old one (its ids would refuse our offsets).
   epoch = ARGV[5]
+  redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch)
 end
 local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)
@@ -49,6 +50,8 @@ if tonumber(ARGV[3]) > 0 then
 end
 local nodes = redis.call('PUBLISH', ARGV[8], cjson.encode({k = 'm', n = ARGV[9], f = ARGV[10], c = ARGV[11],
   o = offset, e = epoch, b = ARGV[2], i = id, x = text, q = ARGV[12]}))
+-- The duplicate filter last: a script that failed above has not taken the message (a re-send must publish it).
+if id > 0 then redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7]) end
 return {1, offset, epoch, nodes}
 `;
 
@@ -58,7 +61,10 @@ return {1, offset, epoch, nodes}
  * Returns {epoch, offset, first offset held, entries as [text, origin, ...]}.
  */
 const POSITION = `
-if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if redis.call('HSETNX', KEYS[1], 'epoch', ARGV[2]) == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('DEL', KEYS[2])
+end
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 local offset = tonumber(redis.call('HGET', KEYS[1], 'offset') or '0')
 local first = offset + 1
@@ -119,7 +125,7 @@ export class RedisEngine {
     this.node = newNodeId();
     // maxRetriesPerRequest null: while Redis is away, commands wait in ioredis' offline queue and run once it is
     // back, so a message taken meanwhile is published (and acknowledged) late, never dropped.
-    const base = { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * n, 1000), lazyConnect: true };
+    const base = { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * n, 200), lazyConnect: true };
     this.#cmd = new Redis(opts.url, { ...base, connectionName: `zantara-${this.node}` });
     this.#sub = new Redis(opts.url, { ...base, connectionName: `zantara-${this.node}-sub` });
     this.#cmd.defineCommand('zPublish', { numberOfKeys: 3, lua: PUBLISH });
@@ -203,10 +209,21 @@ export class RedisEngine {
     let done;
     const promise = new Promise((resolve) => { done = resolve; });
     const entry = { want: Infinity, got: 0, sum: 0, items: [], done, timer: null };
-    entry.timer = setTimeout(() => this.#settle(ticket), REPLY_WAIT_MS);
-    entry.timer.unref();
     this.#replies.set(ticket, entry);
-    return { ticket, promise, expect: (n) => { entry.want = n; if (entry.got >= n) this.#settle(ticket); } };
+    // The wait starts once the request is out (Redis may have held it): `n` nodes received it.
+    const expect = (n) => {
+      entry.want = n;
+      if (entry.got >= n) return this.#settle(ticket);
+      entry.timer = setTimeout(() => this.#settle(ticket), REPLY_WAIT_MS);
+      entry.timer.unref();
+    };
+    return { ticket, promise, expect };
+  }
+
+  /** A request that never went out: its ticket is forgotten, `err` thrown on. */
+  #drop(t, err) {
+    this.#replies.delete(t.ticket);
+    throw err;
   }
 
   #settle(ticket) {
@@ -220,7 +237,7 @@ export class RedisEngine {
   /** `websocket.broadcast` on this node: published like a client message; resolves with the deliveries on every node. */
   async broadcast(channel, head) {
     const t = this.#ticket();
-    const r = await this.publish({ channel, head, ticket: t.ticket });
+    const r = await this.publish({ channel, head, ticket: t.ticket }).catch((err) => this.#drop(t, err));
     t.expect(r.nodes);
     return { delivered: (await t.promise).sum, offset: r.offset, epoch: r.epoch };
   }
@@ -228,7 +245,8 @@ export class RedisEngine {
   /** `websocket.send` on this node: every node delivers `text` to the user's connections; resolves with the total. */
   async sendToUser(userId, text) {
     const t = this.#ticket();
-    const nodes = await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 'u', n: this.node, u: userId, x: text, q: t.ticket }));
+    const nodes = await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 'u', n: this.node, u: userId, x: text, q: t.ticket }))
+      .catch((err) => this.#drop(t, err));
     t.expect(nodes);
     return (await t.promise).sum;
   }
@@ -236,7 +254,8 @@ export class RedisEngine {
   /** Every node's `websocket.stats` (`[{node, ...stats}]`), asked over the bus; this node's first. */
   async nodes() {
     const t = this.#ticket();
-    const nodes = await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 's', n: this.node, q: t.ticket }));
+    const nodes = await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 's', n: this.node, q: t.ticket }))
+      .catch((err) => this.#drop(t, err));
     t.expect(nodes);
     const { items } = await t.promise;
     return items.sort((a, b) => (a.node === this.node ? -1 : b.node === this.node ? 1 : a.node < b.node ? -1 : 1));

@@ -94,6 +94,7 @@ class Client {
     this.ackPending = false; // a cumulative ack is scheduled (Hub.#ackLater)
     this.presence = new Set(); // channels whose presence it joined (lib/presence.js)
     this.pending = null; // cluster mode: channel -> messages held until its subscribe is answered
+    this.floor = null; // cluster mode: channel -> {e, o}, the position its subscribe was answered with
   }
 
   /** The fault-control listing (the only place the token is ever exposed). */
@@ -470,7 +471,9 @@ export class Hub {
       st.queue.push(env);
       return 0;
     }
-    if (env.e === st.epoch && env.o > st.offset + 1) {
+    // A hole (the bus lost messages while this node's subscription was down) or a new epoch (Redis lost the
+    // channel): read back what Redis holds before this message.
+    if (env.e !== st.epoch || env.o > st.offset + 1) {
       st.queue = [env];
       this.#fill(env.c, st);
       return 0;
@@ -480,12 +483,7 @@ export class Hub {
 
   /** Delivers `env` to `channel`'s local subscribers unless already delivered; moves the channel's position. */
   #seenDeliver(channel, st, env) {
-    if (env.e !== st.epoch) {
-      st.epoch = env.e;
-      this.#gap(channel, env.e, env.o - 1);
-    } else if (env.o <= st.offset) {
-      return 0;
-    }
+    if (env.e !== st.epoch || env.o <= st.offset) return 0; // another epoch's (a read-back comes first) or delivered
     st.offset = env.o;
     let delivered = 0;
     for (const c of this.#channels.get(channel) ?? []) if (this.#deliverEnv(c, env)) delivered++;
@@ -498,22 +496,39 @@ export class Hub {
    */
   async #fill(channel, st) {
     try {
-      const r = await this.#engine.position(channel, st.offset);
-      if (r.epoch !== st.epoch || r.first > st.offset + 1) {
-        // A new epoch (Redis lost the channel) starts its offsets anew; a trimmed history skips what it lost.
-        st.offset = r.epoch !== st.epoch ? r.first - 1 : Math.max(st.offset, r.first - 1);
-        st.epoch = r.epoch;
-        this.#gap(channel, r.epoch, st.offset);
-      }
-      for (const e of r.entries) {
-        const o = offsetOf(e.text);
-        if (o > st.offset) this.#seenDeliver(channel, st, { c: channel, o, e: r.epoch, x: e.text, b: e.by ?? '', i: idOf(e.text), n: null });
+      let r = await this.#engine.position(channel, st.offset);
+      // A new epoch starts its offsets anew: everything it holds is after the gap.
+      if (r.epoch !== st.epoch) r = await this.#engine.position(channel, 0);
+      if (this.#seen.get(channel) === st) {
+        // What Redis holds and what the bus brought meanwhile (the latter may reach below a trimmed stream).
+        const known = new Map();
+        for (const e of r.entries) {
+          const o = offsetOf(e.text);
+          known.set(o, { c: channel, o, e: r.epoch, x: e.text, b: e.by ?? '', i: idOf(e.text), n: null });
+        }
+        for (const env of st.queue ?? []) if (env.e === r.epoch) known.set(env.o, env);
+        const lowest = Math.min(r.first, ...known.keys()) - 1;
+        const renewed = r.epoch !== st.epoch;
+        // A new epoch (Redis lost the channel) starts anew; a history trimmed past our position skips what it lost:
+        // either is a reported gap, at the lowest position from which everything is known.
+        const base = renewed ? lowest : Math.max(st.offset, lowest);
+        if (renewed || base > st.offset) {
+          st.epoch = r.epoch;
+          st.offset = base;
+          this.#gap(channel, r.epoch, base);
+        }
+        for (const o of [...known.keys()].sort((a, b) => a - b)) {
+          if (o <= st.offset) continue;
+          if (o !== st.offset + 1) break; // a hole: what is left goes through clusterMessage, which reads it back
+          this.#seenDeliver(channel, st, known.get(o));
+        }
       }
     } catch (err) {
       this.#log(`cluster: reading back ${JSON.stringify(channel)} failed: ${err.message}`);
     }
     const queue = st.queue ?? [];
     st.queue = null;
+    // Held meanwhile: in order, through the same checks (a position forgotten meanwhile starts anew).
     for (const env of queue) this.clusterMessage(env);
   }
 
@@ -548,6 +563,9 @@ export class Hub {
       held.push(env);
       return false;
     }
+    // At or below the position its subscribe was answered with: it had it (replayed) or subscribed after it.
+    const floor = c.floor?.get(env.c);
+    if (floor !== undefined && floor.e === env.e && env.o <= floor.o) return false;
     const own = env.n === null ? env.b !== '' && env.b === c.session?.origin : env.n === this.#engine.node && env.f === c.clientId;
     if (!own) return this.deliver(c, env.x);
     if (!c.echo) return false;
@@ -565,10 +583,10 @@ export class Hub {
   async #clusterResume(client, channel, since) {
     const held = [];
     (client.pending ??= new Map()).set(channel, held);
-    const resume = since !== null && typeof since === 'object' && Number.isInteger(since.offset) && since.offset >= 0;
+    const resume = since !== null && typeof since === 'object' && Number.isInteger(since.offset);
     let r;
     try {
-      r = await this.#engine.position(channel, resume ? since.offset : -1);
+      r = await this.#engine.position(channel, resume ? Math.max(0, since.offset) : -1);
     } catch (err) {
       this.#log(`cluster: the position of ${JSON.stringify(channel)} failed: ${err.message}`);
       if (client.pending?.get(channel) === held) client.pending.delete(channel);
@@ -578,7 +596,7 @@ export class Hub {
     client.pending.delete(channel);
     const answer = { type: 'subscribed', channel, epoch: r.epoch, offset: r.offset };
     if (resume) {
-      const ok = since.epoch === r.epoch && since.offset <= r.offset && since.offset + 1 >= r.first;
+      const ok = since.epoch === r.epoch && since.offset >= 0 && since.offset <= r.offset && since.offset + 1 >= r.first;
       let replayed = 0;
       if (ok) {
         for (const e of r.entries) {
@@ -591,8 +609,11 @@ export class Hub {
     }
     this.deliver(client, JSON.stringify(answer));
     if (!this.#seen.has(channel)) this.#seen.set(channel, { epoch: r.epoch, offset: r.offset, queue: null });
+    // The position reply can overtake older bus messages: those must not reach it after this answer.
+    (client.floor ??= new Map()).set(channel, { e: r.epoch, o: r.offset });
     let { epoch, offset } = r;
     for (const env of held) {
+      if (env.gap && env.e === epoch && env.o <= offset) continue; // the answer is already past that gap
       if (env.gap || env.e !== epoch) {
         epoch = env.e;
         offset = env.gap ? env.o : env.o - 1;
@@ -618,13 +639,26 @@ export class Hub {
     this.#engine.publish({ channel: frame.channel, head, origin: tracked ? s.origin : '', id: tracked ? id : 0, from: client.clientId }).then((r) => {
       if (r.dup) this.counters.duplicates++;
       else if (this.#crash !== null && ++this.#taken === this.#crashAfter) this.#crash();
+      // The echo comes through the bus to a subscriber of the channel (in the channel's order); to a sender not
+      // subscribed, from here (it tracks no position there).
+      const viaBus = client.channels.has(frame.channel);
+      if (!r.dup && client.echo && !viaBus) {
+        const text = `${head},"offset":${r.offset},"epoch":"${r.epoch}"}`;
+        if (this.deliver(client, tracked ? `{"ack":${id},${text.slice(1)}` : text) && tracked) this.counters.acknowledged++;
+        if (tracked && id > s.lastId) s.lastId = id;
+        return;
+      }
       if (!tracked) return;
       if (id > s.lastId) s.lastId = id;
       if (r.dup || !client.echo) {
         this.counters.acknowledged++;
         this.#ackLater(client);
       }
-    }, (err) => this.#log(`cluster: publish to ${JSON.stringify(frame.channel)} failed: ${err.message}`));
+    }, (err) => {
+      // Not taken: the client re-sends it on its next connection (here or on another node).
+      this.#log(`cluster: publish to ${JSON.stringify(frame.channel)} failed: ${err.message}; closing ${client.clientId} (1011)`);
+      this.close(client, 1011, 'cluster publish failed');
+    });
   }
 
   /** The `websocket.stats` answer. Deliberately free of tokens and user ids. */
@@ -715,12 +749,13 @@ export class Hub {
     if (client.presence.has(name)) this.presence.leave(client, name, true);
     client.channels.delete(name);
     client.pending?.delete(name);
+    client.floor?.delete(name);
     const subs = this.#channels.get(name);
     if (!subs) return;
     subs.delete(client);
     if (subs.size === 0) {
       this.#channels.delete(name);
-      if (this.#seen.get(name)?.queue === null) this.#seen.delete(name);
+      this.#seen.delete(name); // a read-back in progress sees it is stale (#fill)
       const st = this.#streams.get(name);
       if (st) {
         this.#trim(st);
@@ -749,6 +784,8 @@ export class Hub {
     }
     const needsChannel = frame.type !== 'ping' && frame.type !== 'pong' && frame.type !== 'cancel';
     if (needsChannel && (typeof frame.channel !== 'string' || frame.channel === '')) return this.#bad(client);
+    // Redis keys and the bus carry UTF-8: a lone surrogate would become U+FFFD and merge channels.
+    if (needsChannel && this.#engine !== null && !frame.channel.isWellFormed()) return this.#bad(client);
 
     client.messagesIn++;
     this.counters.messagesIn++;
