@@ -102,6 +102,50 @@ describe('cluster mode, protocol level', () => {
     pub.ws.close();
   });
 
+  test('presence over two nodes: one member per user (connections summed), typing relayed; a SIGKILLed node\'s members leave', async () => {
+    const events = (p) => p.frames.filter((f) => f.type === 'presence' && f.channel === 'pres')
+      .map((f) => (f.event === 'sync' ? `sync ${f.members.map((m) => `${m.userId}:${m.connections}`).join(',')}` : `${f.event} ${f.member.userId}:${f.member.connections}`));
+    const w = await peer(env.a);
+    w.send({ type: 'subscribe', channel: 'pres', presence: { name: 'w' } });
+    await waitUntil(() => events(w).length === 1, { what: 'the watcher joined' });
+    const xb = await peer(env.b);
+    const x = xb.ws.url.match(/userId=([^&]+)/)[1];
+    xb.send({ type: 'subscribe', channel: 'pres', presence: { name: 'x' } });
+    await waitUntil(() => events(w).length === 2, { what: 'join across nodes' });
+    await waitUntil(() => events(xb).some((e) => e.startsWith('sync')), { what: 'x synced' });
+    const wUser = w.ws.url.match(/userId=([^&]+)/)[1];
+    const sync = events(xb).find((e) => e.startsWith('sync')).slice(5).split(',').sort();
+    assert.deepEqual(sync, [`${wUser}:1`, `${x}:1`].sort(), 'the sync lists the other node\'s members');
+    // The same user on the watcher's node too: one member with two connections.
+    const xa = new WebSocket(`${env.a.ws}?userId=${x}&protocol=2&session=${x}s2`);
+    await new Promise((resolve) => xa.once('open', resolve));
+    xa.send(JSON.stringify({ type: 'subscribe', channel: 'pres', presence: { name: 'x' } }));
+    await waitUntil(() => events(w).length === 3, { what: 'update' });
+    // Typing on node b reaches the watcher on node a.
+    xb.send({ type: 'typing', channel: 'pres', typing: true });
+    await waitUntil(() => w.frames.some((f) => f.type === 'typing' && f.userId === x && f.typing === true), { what: 'typing relayed' });
+    xb.send({ type: 'unsubscribe', channel: 'pres' });
+    await waitUntil(() => events(w).length === 4, { what: 'one connection fewer' });
+    xa.send(JSON.stringify({ type: 'unsubscribe', channel: 'pres' }));
+    await waitUntil(() => events(w).length === 5, { what: 'leave' });
+    assert.deepEqual(events(w), [`sync ${wUser}:1`, `join ${x}:1`, `update ${x}:2`, `update ${x}:1`, `leave ${x}:1`]);
+    assert.ok(w.frames.some((f) => f.type === 'typing' && f.userId === x && f.typing === false), 'the stop relayed too (its typist left)');
+    // A third node's member, then the node SIGKILLed: gone within its heartbeat silence (3.5 s) plus a beat.
+    const c = await startNode(env.redis.url, { flags: ['--presence-grace-ms', '300'] });
+    const yc = await peer(c);
+    const y = yc.ws.url.match(/userId=([^&]+)/)[1];
+    yc.send({ type: 'subscribe', channel: 'pres', presence: true });
+    await waitUntil(() => events(w).length === 6, { what: 'join from a third node' });
+    const t0 = Date.now();
+    await c.kill('SIGKILL');
+    await waitUntil(() => events(w).length === 7, { timeout: 8000, what: 'leave of the dead node\'s member' });
+    const ms = Date.now() - t0;
+    console.log(`FIGURE cluster presence: a SIGKILLed node's member left the other nodes' presence after ${ms} ms (heartbeat 1 s, gone after 3.5 s of silence)`);
+    assert.deepEqual(events(w).slice(5), [`join ${y}:1`, `leave ${y}:1`]);
+    for (const p of [w, xb]) p.ws.close();
+    xa.close();
+  });
+
   test('a channel name with a lone surrogate is refused (Redis would merge it with U+FFFD); a well-formed one works', async () => {
     const s = await peer(env.a);
     s.send({ type: 'subscribe', channel: '\ud800' });

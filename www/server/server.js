@@ -113,6 +113,9 @@ export async function startServer(opts = {}) {
       onUser: (env) => hub.clusterUser(env),
       onLink: (up) => { if (up) hub.catchUp(); },
       localStats: () => hub.stats(),
+      onPresence: (env) => hub.clusterPresence(env),
+      onPresenceRequest: () => hub.presence.republish(),
+      onNodeGone: (node) => hub.presence.dropNode(node),
     });
     hub.attach(engine);
     try {

@@ -86,6 +86,9 @@ end
 return {epoch, offset, first, out}
 `;
 
+/** Each node's heartbeat on the bus (for cluster-wide presence), and the silence after which a node counts as gone. */
+const HEARTBEAT_MS = 1000;
+const NODE_GONE_MS = 3500;
 /** How long `websocket.broadcast`, `websocket.send` and `websocket.stats` wait for the other nodes' answers. */
 const REPLY_WAIT_MS = 1000;
 
@@ -103,6 +106,8 @@ export class RedisEngine {
   #prefix;
   #opts;
   #replies = new Map(); // ticket -> {want, got, sum, items, done}
+  #seenNodes = new Map(); // node -> Date.now() of its last heartbeat (cluster-wide presence)
+  #beat = null;
   #up = false;
   #wasUp = false;
 
@@ -117,6 +122,10 @@ export class RedisEngine {
    * @param {(env: object) => number} opts.onUser a `websocket.send` from any node: returns the local deliveries
    * @param {(up: boolean) => void} opts.onLink Redis reachable (again) or lost
    * @param {() => object} opts.localStats this node's `websocket.stats`
+   * @param {(env: object) => void} [opts.onPresence] another node's presence news: `pv` a member's view, `pt` a
+   *   typing frame, `prq` a request for ours
+   * @param {() => void} [opts.onPresenceRequest] our members must be told again (Redis was away)
+   * @param {(node: string) => void} [opts.onNodeGone] a node sent no heartbeat for NODE_GONE_MS
    * @param {(msg: string) => void} opts.log
    */
   constructor(opts) {
@@ -148,9 +157,13 @@ export class RedisEngine {
     await Promise.all([this.#cmd.connect(), this.#sub.connect()]);
     await this.#sub.subscribe(`${this.#prefix}bus`, `${this.#prefix}reply:${this.node}`);
     this.#link();
+    this.#beat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
+    this.#beat.unref();
+    this.#bus({ k: 'prq' }); // the other nodes' presence members
   }
 
   async close() {
+    clearInterval(this.#beat);
     this.#cmd.disconnect();
     this.#sub.disconnect();
   }
@@ -161,8 +174,35 @@ export class RedisEngine {
     this.#up = up;
     if (!up) this.#opts.log(`cluster: node ${this.node} lost Redis; keeping its connections, publishes wait`);
     else if (this.#wasUp) this.#opts.log(`cluster: node ${this.node} reached Redis again`);
+    if (up && this.#wasUp) {
+      // Back: the others may have given this node up meanwhile; tell them our members, and ask theirs again.
+      this.#opts.onPresenceRequest?.();
+      this.#bus({ k: 'prq' });
+    }
     this.#wasUp ||= up;
     this.#opts.onLink(up);
+  }
+
+  /** Publishes `env` (this node's name added) on the bus; a failure is only logged (presence is best effort). */
+  #bus(env) {
+    this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ ...env, n: this.node })).catch(() => {});
+  }
+
+  /** Cluster-wide presence: this node's `view` of a member ({c, u, v}) or a typing frame ({c, u, d, on}). */
+  presence(kind, payload) {
+    this.#bus({ k: kind === 'view' ? 'pv' : 'pt', ...payload });
+  }
+
+  /** Sends this node's heartbeat; the nodes silent for NODE_GONE_MS are gone (their members leave). */
+  #heartbeat() {
+    if (!this.#up) return;
+    this.#bus({ k: 'hb' });
+    const now = Date.now();
+    for (const [node, at] of this.#seenNodes) {
+      if (now - at <= NODE_GONE_MS) continue;
+      this.#seenNodes.delete(node);
+      this.#opts.onNodeGone?.(node);
+    }
   }
 
   /**
@@ -278,6 +318,8 @@ export class RedisEngine {
       if (e.got >= e.want) this.#settle(env.q);
       return;
     }
+    if (env.n !== this.node) this.#seenNodes.set(env.n, Date.now());
+    if (env.n !== this.node && (env.k === 'pv' || env.k === 'pt' || env.k === 'prq')) return this.#opts.onPresence?.(env);
     let answer;
     if (env.k === 'm') answer = { d: this.#opts.onMessage(env) ?? 0 };
     else if (env.k === 'u') answer = { d: this.#opts.onUser(env) ?? 0 };

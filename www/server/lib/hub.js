@@ -194,6 +194,14 @@ export class Hub {
    */
   attach(engine) {
     this.#engine = engine;
+    this.presence.attachCluster({ publish: (kind, payload) => engine.presence(kind, payload) });
+  }
+
+  /** Cluster mode: another node's presence news (see RedisEngine's `onPresence`). */
+  clusterPresence(env) {
+    if (env.k === 'pv') this.presence.remoteView(env.n, env.c, env.u, env.v ?? null);
+    else if (env.k === 'pt') this.presence.remoteTyping(env.c, env.u, env.d ?? null, env.on === true);
+    else if (env.k === 'prq') this.presence.republish();
   }
 
   /** The node's cluster state for `/health`: `{mode: 'single'}` or `{mode: 'cluster', node, redis: 'up' | 'down'}`. */

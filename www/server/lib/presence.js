@@ -21,6 +21,13 @@ export class Presence {
   #graceMs;
   #typingTtlMs;
   #send;
+  /**
+   * Cluster mode: what the other nodes' members are, channel -> userId -> node -> view (each node's own view of its
+   * member: its connections there), and `#cluster.publish(kind, payload)` telling them ours. Null on one server.
+   * @type {Map<string, Map<string, Map<string, {userId: string, data: unknown, connections: number}>>>}
+   */
+  #remote = new Map();
+  #cluster = null;
 
   /**
    * @param {object} opts
@@ -32,6 +39,75 @@ export class Presence {
     this.#send = send;
     this.#graceMs = graceMs;
     this.#typingTtlMs = typingTtlMs;
+  }
+
+  /**
+   * Cluster mode: `cluster.publish('view', {c, u, v})` tells the other nodes this node's view of member `u` of
+   * channel `c` (null: gone from this node), `cluster.publish('typing', {c, u, d, on})` a typing frame. Members are
+   * then users over every node: connections summed, a join when the first node has them, a leave when the last
+   * lets them go (each node applies its own grace period first).
+   */
+  attachCluster(cluster) {
+    this.#cluster = cluster;
+  }
+
+  /** Cluster mode: node `node`'s view `view` of member `userId` in `channel` (null: gone there). */
+  remoteView(node, channel, userId, view) {
+    const before = this.#view(channel, userId);
+    let users = this.#remote.get(channel);
+    if (view === null) {
+      users?.get(userId)?.delete(node);
+      if (users?.get(userId)?.size === 0) users.delete(userId);
+      if (users?.size === 0) this.#remote.delete(channel);
+    } else {
+      if (!users) this.#remote.set(channel, (users = new Map()));
+      if (!users.has(userId)) users.set(userId, new Map());
+      users.get(userId).set(node, { userId, data: view.data ?? null, connections: Math.max(1, view.connections | 0) });
+    }
+    this.#tell(channel, userId, before, this.#view(channel, userId));
+  }
+
+  /** Cluster mode: node `node` is gone (no heartbeat): its members leave (after this node's view of them). */
+  dropNode(node) {
+    for (const [channel, users] of [...this.#remote]) {
+      for (const userId of [...users.keys()]) if (users.get(userId).has(node)) this.remoteView(node, channel, userId, null);
+    }
+  }
+
+  /** Cluster mode: a typing frame of another node's member, to this node's watchers of the channel. */
+  remoteTyping(channel, userId, data, on) {
+    const ch = this.#channels.get(channel);
+    if (!ch) return;
+    const text = JSON.stringify({ type: 'typing', channel, userId, data, typing: on });
+    for (const w of ch.watchers) if (w.userId !== userId) this.#send(w, text);
+  }
+
+  /** Cluster mode: every local member's view again (a node that just started asks for them). */
+  republish() {
+    for (const [channel, ch] of this.#channels) for (const m of ch.members.values()) this.#cluster?.publish('view', { c: channel, u: m.userId, v: m.view() });
+  }
+
+  /** Member `userId` of `channel` over every node: this node's member combined with the others' views, or null. */
+  #view(channel, userId) {
+    const local = this.#channels.get(channel)?.members.get(userId);
+    const remote = this.#remote.get(channel)?.get(userId);
+    if (local === undefined && !remote?.size) return null;
+    const v = local ? local.view() : { userId, data: null, connections: 0 };
+    for (const r of remote?.values() ?? []) {
+      v.connections += r.connections;
+      if (local === undefined) v.data = r.data;
+    }
+    return v;
+  }
+
+  /** Tells this node's watchers of `channel` what changed for a member, from view `before` to `after`. */
+  #tell(channel, userId, before, after, except = null) {
+    const ch = this.#channels.get(channel);
+    if (!ch) return;
+    const event = before === null ? (after === null ? null : 'join') : after === null ? 'leave' : 'update';
+    if (event === null || (event === 'update' && JSON.stringify(before) === JSON.stringify(after))) return;
+    const text = JSON.stringify({ type: 'presence', channel, event, member: after ?? before });
+    for (const w of ch.watchers) if (w !== except) this.#send(w, text);
   }
 
   /**
@@ -53,8 +129,10 @@ export class Presence {
     if (!isNew && data !== undefined) m.data = shared; // a re-announce without data keeps what was shared
     ch.watchers.add(client);
     client.presence.add(channel);
-    this.#send(client, JSON.stringify({ type: 'presence', channel, event: 'sync', members: [...ch.members.values()].map((x) => x.view()) }));
-    this.#changed(ch, channel, m, isNew ? 'join' : 'update', client);
+    const members = [...ch.members.values()].map((x) => this.#view(channel, x.userId));
+    for (const userId of this.#remote.get(channel)?.keys() ?? []) if (!ch.members.has(userId)) members.push(this.#view(channel, userId));
+    this.#send(client, JSON.stringify({ type: 'presence', channel, event: 'sync', members }));
+    this.#changed(ch, channel, m, isNew && !this.#remote.get(channel)?.has(client.userId) ? 'join' : 'update', client);
     return true;
   }
 
@@ -122,11 +200,13 @@ export class Presence {
   #typingFrame(ch, channel, m, on) {
     const text = JSON.stringify({ type: 'typing', channel, userId: m.userId, data: m.data, typing: on });
     for (const w of ch.watchers) if (w.userId !== m.userId) this.#send(w, text);
+    this.#cluster?.publish('typing', { c: channel, u: m.userId, d: m.data, on });
   }
 
   /** Tells the watchers (but `except`) of member `m`'s `event` when what they last heard of it changed. */
   #changed(ch, channel, m, event, except) {
-    const view = m.view();
+    this.#cluster?.publish('view', { c: channel, u: m.userId, v: m.view() });
+    const view = this.#view(channel, m.userId);
     const seen = JSON.stringify(view);
     if (event === 'update' && seen === m.announced) return; // back within the grace period, as it was
     m.announced = seen;
@@ -138,9 +218,11 @@ export class Presence {
     if (ch.members.get(m.userId) !== m || m.conns.size > 0) return;
     clearTimeout(m.leaveTimer);
     this.#stopTyping(ch, channel, m);
+    const before = this.#view(channel, m.userId);
     ch.members.delete(m.userId);
-    const text = JSON.stringify({ type: 'presence', channel, event: 'leave', member: m.view() });
-    for (const w of ch.watchers) this.#send(w, text);
+    this.#cluster?.publish('view', { c: channel, u: m.userId, v: null });
+    // Still a member through another node: an update (fewer connections), not a leave.
+    this.#tell(channel, m.userId, { ...before, data: m.data }, this.#view(channel, m.userId));
     if (ch.members.size === 0 && ch.watchers.size === 0) this.#channels.delete(channel);
   }
 }
