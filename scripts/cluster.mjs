@@ -21,7 +21,7 @@ process.stdout.write(`
   zantara-websocket cluster demo is running (Ctrl-C to stop)
 
     Through nginx:    ${lb.http}/websocket-demo.html   ${lb.http}/chat.html   ${lb.http}/dashboard.html
-    The nodes:        ${nodes.map((n) => n.http).join('  ')}   (each one's /health)
+    The nodes:        ${nodes.map((n) => n.ws).join('  ')}   (wsUrl entries; /health on each)
     Redis:            ${redis.url}
     Try: kill -9 one node's PID (${nodes.map((n) => n.pid).join(', ')}): its pages reconnect through nginx to another.
 

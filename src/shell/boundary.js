@@ -190,9 +190,9 @@ function takePool() {
  * `options.wsUrl` as a list of URLs or a function returning one, called before each connect (for a
  * cluster: Phoenix's and centrifuge-js' endpoint lists): null for anything else (the core checks a
  * string). Else the pool `{l: the resolved URLs, f: the function, i: the next index, b: the base}`:
- * the first URL is picked at random (a herd reconnecting after a node died spreads over the
- * others), and each later attempt takes the next, so a failed node moves the client on, with the
- * usual backoff and jitter between attempts. `b` is the URL the core is given (it adds the query);
+ * the first URL is picked at random, and each later attempt another one at random (never the same
+ * twice in a row), so a failed node moves the client on and the clients of a node that died spread
+ * over the others, with the usual backoff and jitter between attempts. `b` is the URL the core is given (it adds the query);
  * `openSocket` puts the chosen URL in its place. Throws the `INVALID_URL` TypeError of an empty
  * list or of its first bad entry.
  */
@@ -206,11 +206,14 @@ export function urlPool(options) {
   if (typeof v === 'function') return { l: null, f: v, i: 0, b: 'ws://127.0.0.1/' };
   if (!Array.isArray(v)) return null;
   if (v.length === 0) throw urlError('INVALID_URL', 'is an empty list');
-  const l = v.map((u) => {
-    const r = typeof u === 'string' ? resolveUrl(u) : urlError('INVALID_URL', `lists a ${typeof u}, not a string URL`);
+  const l = [];
+  for (let k = 0; k < v.length; k++) {
+    // Every slot (a hole is undefined); an empty string would mean the page's own /ws, which no list means.
+    const u = v[k];
+    const r = typeof u === 'string' && u.trim() ? resolveUrl(u) : urlError('INVALID_URL', `[${k}] is not a URL string`);
     if (typeof r !== 'string') throw r;
-    return r;
-  });
+    l.push(r);
+  }
   return { l, f: null, i: Math.floor(Math.random() * l.length), b: l[0] };
 }
 
@@ -224,11 +227,13 @@ function nextUrl(w, url) {
   let next;
   if (w.f === null) {
     next = w.l[w.i];
-    w.i = (w.i + 1) % w.l.length;
+    // The next attempt: another entry at random, so the clients of a node that died spread over the others.
+    const n = w.l.length;
+    w.i = (w.i + 1 + Math.floor(Math.random() * (n - 1))) % n;
   } else {
     try {
       const v = w.f();
-      next = typeof v === 'string' ? resolveUrl(v) : urlError('INVALID_URL', `from the wsUrl function is a ${typeof v}, not a string`);
+      next = typeof v === 'string' ? resolveUrl(v) : urlError('INVALID_URL', `() returned no string (${typeof v})`);
     } catch (e) {
       return e instanceof Error ? e : new Error(String(e));
     }

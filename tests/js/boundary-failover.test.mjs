@@ -35,28 +35,37 @@ function attempts(pool, n) {
 }
 
 describe('wsUrl as a list', () => {
-  test('each entry resolved; the first attempt at a random entry, each later one the next, the query kept', () => {
+  test('each entry resolved; the first attempt at a random entry, each later one another at random, the query kept', () => {
     const starts = new Set();
+    const moves = new Map(); // from -> Set of the entries the next attempt took
     for (let k = 0; k < 60; k++) {
       const pool = urlPool({ wsUrl: ['ws://a.test/ws', 'http://b.test/ws?x=1', 'wss://c.test/'] });
       assert.deepEqual(pool.l, ['ws://a.test/ws', 'ws://b.test/ws?x=1', 'wss://c.test/']);
-      const { urls, results } = attempts(pool, 4);
-      assert.deepEqual(results, [null, null, null, null]);
-      const first = pool.l.findIndex((u) => urls[0].startsWith(u));
-      starts.add(first);
+      const { urls, results } = attempts(pool, 6);
+      assert.deepEqual(results, [null, null, null, null, null, null]);
       const q = 'userId=ana&token=t%26k&protocol=2&session=sess1';
-      const want = [0, 1, 2, 3].map((d) => {
-        const base = pool.l[(first + d) % 3];
-        return base + (base.includes('?') ? '&' : '?') + q;
+      const picked = urls.map((u) => {
+        const i = pool.l.findIndex((base) => u === base + (base.includes('?') ? '&' : '?') + q);
+        assert.ok(i >= 0, `an entry with the query: ${u}`);
+        return i;
       });
-      assert.deepEqual(urls, want);
+      starts.add(picked[0]);
+      for (let a = 1; a < picked.length; a++) {
+        assert.notEqual(picked[a], picked[a - 1], 'never the same entry twice in a row');
+        if (!moves.has(picked[a - 1])) moves.set(picked[a - 1], new Set());
+        moves.get(picked[a - 1]).add(picked[a]);
+      }
     }
     assert.equal(starts.size, 3, 'over 60 clients, every node is someone\'s first');
+    for (const [from, to] of moves) assert.equal(to.size, 2, `the clients leaving entry ${from} spread over both others`);
   });
 
   test('an empty list or a bad entry: the INVALID_URL TypeError at construction; other values are the core\'s', () => {
     assert.throws(() => urlPool({ wsUrl: [] }), (e) => e instanceof TypeError && e.code === 'INVALID_URL' && /empty list/.test(e.message));
-    assert.throws(() => urlPool({ wsUrl: ['ws://a.test/', 42] }), (e) => e.code === 'INVALID_URL' && /number/.test(e.message));
+    assert.throws(() => urlPool({ wsUrl: ['ws://a.test/', 42] }), (e) => e.code === 'INVALID_URL' && /\[1\] is not a URL string/.test(e.message));
+    // eslint-disable-next-line no-sparse-arrays -- a hole, as `[a, , b]` makes
+    assert.throws(() => urlPool({ wsUrl: ['ws://a.test/', , 'ws://b.test/'] }), (e) => e.code === 'INVALID_URL' && /\[1\]/.test(e.message));
+    assert.throws(() => urlPool({ wsUrl: ['ws://a.test/', ' '] }), (e) => e.code === 'INVALID_URL' && /\[1\]/.test(e.message), 'an empty entry is not the page origin');
     assert.throws(() => urlPool({ wsUrl: ['ftp://a.test/'] }), (e) => e.code === 'INVALID_URL');
     assert.equal(urlPool({ wsUrl: 'ws://a.test/' }), null);
     assert.equal(urlPool(undefined), null);
@@ -76,7 +85,7 @@ describe('wsUrl as a function', () => {
     assert.match(results[1], /scheme `ftp:`/);
     assert.match(results[2], /no node for/);
     assert.doesNotMatch(results[2], /secret/, 'redacted');
-    assert.match(results[3], /number, not a string/);
+    assert.match(results[3], /returned no string \(number\)/);
     assert.equal(results[4], null);
   });
 });

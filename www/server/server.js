@@ -115,7 +115,12 @@ export async function startServer(opts = {}) {
       localStats: () => hub.stats(),
       onPresence: (env) => hub.clusterPresence(env),
       onPresenceRequest: () => hub.presence.republish(),
+      presenceSnapshot: () => hub.presence.localViews(),
       onNodeGone: (node) => hub.presence.dropNode(node),
+      onNodeBack: (node) => {
+        hub.presence.nodeBack(node);
+        hub.presence.republish();
+      },
     });
     hub.attach(engine);
     try {

@@ -123,9 +123,11 @@ export class RedisEngine {
    * @param {(up: boolean) => void} opts.onLink Redis reachable (again) or lost
    * @param {() => object} opts.localStats this node's `websocket.stats`
    * @param {(env: object) => void} [opts.onPresence] another node's presence news: `pv` a member's view, `pt` a
-   *   typing frame, `prq` a request for ours
+   *   typing frame, `ps` a snapshot of its members
    * @param {() => void} [opts.onPresenceRequest] our members must be told again (Redis was away)
-   * @param {(node: string) => void} [opts.onNodeGone] a node sent no heartbeat for NODE_GONE_MS
+   * @param {() => object[]} [opts.presenceSnapshot] this node's members, for another node that asks
+   * @param {(node: string) => void} [opts.onNodeGone] a node sent no heartbeat for NODE_GONE_MS, or said goodbye
+   * @param {(node: string) => void} [opts.onNodeBack] a node heard from first, or again after it was gone
    * @param {(msg: string) => void} opts.log
    */
   constructor(opts) {
@@ -159,11 +161,24 @@ export class RedisEngine {
     this.#link();
     this.#beat = setInterval(() => this.#heartbeat(), HEARTBEAT_MS);
     this.#beat.unref();
-    this.#bus({ k: 'prq' }); // the other nodes' presence members
+    await this.#askPresence();
+  }
+
+  /**
+   * Asks every other node for its presence members and waits (at most REPLY_WAIT_MS) for them, so that this node's
+   * first joiner's `sync` lists them all.
+   */
+  async #askPresence() {
+    const t = this.#ticket();
+    const nodes = await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 'prq', n: this.node, q: t.ticket })).catch((err) => this.#drop(t, err));
+    t.expect(nodes - 1); // every subscriber of the bus but this node
+    await t.promise;
   }
 
   async close() {
     clearInterval(this.#beat);
+    // Going away on purpose: the others apply their grace period to our members at once (no heartbeat wait).
+    if (this.#up) await this.#cmd.publish(`${this.#prefix}bus`, JSON.stringify({ k: 'bye', n: this.node })).catch(() => {});
     this.#cmd.disconnect();
     this.#sub.disconnect();
   }
@@ -175,9 +190,10 @@ export class RedisEngine {
     if (!up) this.#opts.log(`cluster: node ${this.node} lost Redis; keeping its connections, publishes wait`);
     else if (this.#wasUp) this.#opts.log(`cluster: node ${this.node} reached Redis again`);
     if (up && this.#wasUp) {
-      // Back: the others may have given this node up meanwhile; tell them our members, and ask theirs again.
+      // Back: the others may have given this node up meanwhile, and presence news sent meanwhile may be lost:
+      // tell them our members, and ask for theirs (snapshots: each replaces what the other nodes held).
       this.#opts.onPresenceRequest?.();
-      this.#bus({ k: 'prq' });
+      this.#askPresence().catch(() => {});
     }
     this.#wasUp ||= up;
     this.#opts.onLink(up);
@@ -190,7 +206,7 @@ export class RedisEngine {
 
   /** Cluster-wide presence: this node's `view` of a member ({c, u, v}) or a typing frame ({c, u, d, on}). */
   presence(kind, payload) {
-    this.#bus({ k: kind === 'view' ? 'pv' : 'pt', ...payload });
+    this.#bus({ k: { view: 'pv', typing: 'pt', snapshot: 'ps' }[kind], ...payload });
   }
 
   /** Sends this node's heartbeat; the nodes silent for NODE_GONE_MS are gone (their members leave). */
@@ -315,11 +331,26 @@ export class RedisEngine {
       e.got++;
       e.sum += Number(env.d) || 0;
       if (env.s) e.items.push({ node: env.from, ...env.s });
+      if (env.p) this.#opts.onPresence?.({ k: 'ps', n: env.from, views: env.p });
       if (e.got >= e.want) this.#settle(env.q);
       return;
     }
-    if (env.n !== this.node) this.#seenNodes.set(env.n, Date.now());
-    if (env.n !== this.node && (env.k === 'pv' || env.k === 'pt' || env.k === 'prq')) return this.#opts.onPresence?.(env);
+    if (env.n !== this.node) {
+      if (env.k === 'bye') {
+        this.#seenNodes.delete(env.n);
+        return this.#opts.onNodeGone?.(env.n);
+      }
+      // A node heard from for the first time, or again after it was given up (a stall longer than NODE_GONE_MS):
+      // it may have dropped our members meanwhile, so it gets them again.
+      if (!this.#seenNodes.has(env.n)) this.#opts.onNodeBack?.(env.n);
+      this.#seenNodes.set(env.n, Date.now());
+      if (env.k === 'prq') {
+        const views = this.#opts.presenceSnapshot?.() ?? [];
+        this.#cmd.publish(`${this.#prefix}reply:${env.n}`, JSON.stringify({ q: env.q, from: this.node, p: views })).catch(() => {});
+        return;
+      }
+      if (env.k === 'pv' || env.k === 'pt' || env.k === 'ps') return this.#opts.onPresence?.(env);
+    }
     let answer;
     if (env.k === 'm') answer = { d: this.#opts.onMessage(env) ?? 0 };
     else if (env.k === 'u') answer = { d: this.#opts.onUser(env) ?? 0 };

@@ -199,9 +199,10 @@ export class Hub {
 
   /** Cluster mode: another node's presence news (see RedisEngine's `onPresence`). */
   clusterPresence(env) {
-    if (env.k === 'pv') this.presence.remoteView(env.n, env.c, env.u, env.v ?? null);
-    else if (env.k === 'pt') this.presence.remoteTyping(env.c, env.u, env.d ?? null, env.on === true);
-    else if (env.k === 'prq') this.presence.republish();
+    if (typeof env.n !== 'string') return;
+    if (env.k === 'pv' && typeof env.c === 'string' && typeof env.u === 'string') this.presence.remoteView(env.n, env.c, env.u, env.v ?? null, env.at);
+    else if (env.k === 'pt' && typeof env.c === 'string' && typeof env.u === 'string') this.presence.remoteTyping(env.n, env.c, env.u, env.d ?? null, env.on === true);
+    else if (env.k === 'ps') this.presence.snapshot(env.n, env.views);
   }
 
   /** The node's cluster state for `/health`: `{mode: 'single'}` or `{mode: 'cluster', node, redis: 'up' | 'down'}`. */

@@ -28,6 +28,9 @@ export class Presence {
    */
   #remote = new Map();
   #cluster = null;
+  /** Cluster mode: remote typists, `channel\nuserId` -> their node; nodes whose members leave after the grace. */
+  #remoteTypists = new Map();
+  #gone = new Map();
 
   /**
    * @param {object} opts
@@ -42,60 +45,122 @@ export class Presence {
   }
 
   /**
-   * Cluster mode: `cluster.publish('view', {c, u, v})` tells the other nodes this node's view of member `u` of
-   * channel `c` (null: gone from this node), `cluster.publish('typing', {c, u, d, on})` a typing frame. Members are
-   * then users over every node: connections summed, a join when the first node has them, a leave when the last
-   * lets them go (each node applies its own grace period first).
+   * Cluster mode: `cluster.publish(kind, payload)` tells the other nodes `'view'` `{c, u, v, at}` (this node's view
+   * `v` of member `u` of channel `c`, null: gone from this node; `at` when its data was last set), `'typing'`
+   * `{c, u, d, on}`, `'snapshot'` `{views: [{c, u, v, at}]}` (every member of this node: it replaces what the others
+   * held of it). Members are then users over every node: connections summed, the data last set on any node, a join
+   * when the first node has them, a leave when the last lets them go (each node applies its grace period, also to
+   * a node that went away).
    */
   attachCluster(cluster) {
     this.#cluster = cluster;
   }
 
-  /** Cluster mode: node `node`'s view `view` of member `userId` in `channel` (null: gone there). */
-  remoteView(node, channel, userId, view) {
+  /** Cluster mode: node `node`'s view `view` of member `userId` in `channel` (null: gone there), data set at `at`. */
+  remoteView(node, channel, userId, view, at = 0) {
     const before = this.#view(channel, userId);
     let users = this.#remote.get(channel);
-    if (view === null) {
-      users?.get(userId)?.delete(node);
-      if (users?.get(userId)?.size === 0) users.delete(userId);
-      if (users?.size === 0) this.#remote.delete(channel);
+    if (view === null || view === undefined) {
+      if (!users?.get(userId)?.delete(node)) return;
+      if (users.get(userId).size === 0) users.delete(userId);
+      if (users.size === 0) this.#remote.delete(channel);
+      this.#remoteStop(node, channel, userId);
     } else {
       if (!users) this.#remote.set(channel, (users = new Map()));
       if (!users.has(userId)) users.set(userId, new Map());
-      users.get(userId).set(node, { userId, data: view.data ?? null, connections: Math.max(1, view.connections | 0) });
+      users.get(userId).set(node, { data: view.data ?? null, connections: Math.max(1, view.connections | 0), at: Number(at) || 0 });
     }
     this.#tell(channel, userId, before, this.#view(channel, userId));
   }
 
-  /** Cluster mode: node `node` is gone (no heartbeat): its members leave (after this node's view of them). */
-  dropNode(node) {
+  /** Cluster mode: every member node `node` has now (`views`), replacing what this node held of it. */
+  snapshot(node, views) {
+    const fresh = new Set();
+    for (const x of Array.isArray(views) ? views : []) {
+      if (typeof x?.c !== 'string' || typeof x?.u !== 'string' || !x.v) continue;
+      fresh.add(`${x.c}\n${x.u}`);
+      this.remoteView(node, x.c, x.u, x.v, x.at);
+    }
     for (const [channel, users] of [...this.#remote]) {
-      for (const userId of [...users.keys()]) if (users.get(userId).has(node)) this.remoteView(node, channel, userId, null);
+      for (const [userId, nodes] of [...users]) if (nodes.has(node) && !fresh.has(`${channel}\n${userId}`)) this.remoteView(node, channel, userId, null);
     }
   }
 
+  /** Cluster mode: this node's members, for a snapshot. */
+  localViews() {
+    const out = [];
+    for (const [channel, ch] of this.#channels) for (const m of ch.members.values()) out.push({ c: channel, u: m.userId, v: m.view(), at: m.dataAt });
+    return out;
+  }
+
+  /** Cluster mode: tells the other nodes every member of this one (a node came back or asked). */
+  republish() {
+    this.#cluster?.publish('snapshot', { views: this.localViews() });
+  }
+
+  /**
+   * Cluster mode: node `node` went away (no heartbeat, or it said goodbye): its typists stop at once; its members
+   * leave after the grace period, unless it comes back meanwhile (its snapshot then replaces them).
+   */
+  dropNode(node) {
+    for (const [key, n] of [...this.#remoteTypists]) {
+      if (n !== node) continue;
+      const [channel, userId] = key.split('\n');
+      this.#remoteStop(node, channel, userId);
+    }
+    this.#gone.set(node, setTimeout(() => {
+      this.#gone.delete(node);
+      this.snapshot(node, []);
+    }, this.#graceMs));
+    this.#gone.get(node).unref?.();
+  }
+
+  /** Cluster mode: node `node` is heard from (again): a pending drop of its members is cancelled. */
+  nodeBack(node) {
+    clearTimeout(this.#gone.get(node));
+    this.#gone.delete(node);
+  }
+
   /** Cluster mode: a typing frame of another node's member, to this node's watchers of the channel. */
-  remoteTyping(channel, userId, data, on) {
+  remoteTyping(node, channel, userId, data, on) {
+    const key = `${channel}\n${userId}`;
+    if (on) this.#remoteTypists.set(key, node);
+    else if (this.#remoteTypists.get(key) === node) this.#remoteTypists.delete(key);
+    else return;
+    this.#typingTo(channel, userId, data, on);
+  }
+
+  /** A remote typist of `node` in `channel` stops (its node lost it or went away). */
+  #remoteStop(node, channel, userId) {
+    const key = `${channel}\n${userId}`;
+    if (this.#remoteTypists.get(key) !== node) return;
+    this.#remoteTypists.delete(key);
+    this.#typingTo(channel, userId, null, false);
+  }
+
+  #typingTo(channel, userId, data, on) {
     const ch = this.#channels.get(channel);
     if (!ch) return;
     const text = JSON.stringify({ type: 'typing', channel, userId, data, typing: on });
     for (const w of ch.watchers) if (w.userId !== userId) this.#send(w, text);
   }
 
-  /** Cluster mode: every local member's view again (a node that just started asks for them). */
-  republish() {
-    for (const [channel, ch] of this.#channels) for (const m of ch.members.values()) this.#cluster?.publish('view', { c: channel, u: m.userId, v: m.view() });
-  }
-
-  /** Member `userId` of `channel` over every node: this node's member combined with the others' views, or null. */
+  /**
+   * Member `userId` of `channel` over every node, or null: this node's member combined with the others' views
+   * (connections summed; the data set last on any node).
+   */
   #view(channel, userId) {
     const local = this.#channels.get(channel)?.members.get(userId);
     const remote = this.#remote.get(channel)?.get(userId);
     if (local === undefined && !remote?.size) return null;
     const v = local ? local.view() : { userId, data: null, connections: 0 };
+    let at = local ? local.dataAt : -1;
     for (const r of remote?.values() ?? []) {
       v.connections += r.connections;
-      if (local === undefined) v.data = r.data;
+      if (r.at > at) {
+        at = r.at;
+        v.data = r.data;
+      }
     }
     return v;
   }
@@ -106,6 +171,8 @@ export class Presence {
     if (!ch) return;
     const event = before === null ? (after === null ? null : 'join') : after === null ? 'leave' : 'update';
     if (event === null || (event === 'update' && JSON.stringify(before) === JSON.stringify(after))) return;
+    const local = ch.members.get(userId);
+    if (local !== undefined && after !== null) local.announced = JSON.stringify(after);
     const text = JSON.stringify({ type: 'presence', channel, event, member: after ?? before });
     for (const w of ch.watchers) if (w !== except) this.#send(w, text);
   }
@@ -126,7 +193,10 @@ export class Presence {
     clearTimeout(m.leaveTimer);
     m.leaveTimer = null;
     m.conns.add(client);
-    if (!isNew && data !== undefined) m.data = shared; // a re-announce without data keeps what was shared
+    if (!isNew && data !== undefined) {
+      m.data = shared; // a re-announce without data keeps what was shared
+      m.dataAt = Date.now();
+    }
     ch.watchers.add(client);
     client.presence.add(channel);
     const members = [...ch.members.values()].map((x) => this.#view(channel, x.userId));
@@ -187,6 +257,8 @@ export class Presence {
       }
     }
     this.#channels.clear();
+    for (const t of this.#gone.values()) clearTimeout(t);
+    this.#gone.clear();
   }
 
   #stopTyping(ch, channel, m) {
@@ -205,7 +277,7 @@ export class Presence {
 
   /** Tells the watchers (but `except`) of member `m`'s `event` when what they last heard of it changed. */
   #changed(ch, channel, m, event, except) {
-    this.#cluster?.publish('view', { c: channel, u: m.userId, v: m.view() });
+    this.#cluster?.publish('view', { c: channel, u: m.userId, v: m.view(), at: m.dataAt });
     const view = this.#view(channel, m.userId);
     const seen = JSON.stringify(view);
     if (event === 'update' && seen === m.announced) return; // back within the grace period, as it was
@@ -232,6 +304,8 @@ class Member {
   constructor(userId, data) {
     this.userId = userId;
     this.data = data;
+    /** when `data` was set (ms since the epoch): over a cluster, the data set last wins */
+    this.dataAt = Date.now();
     /** @type {Set<object>} its connections in the channel's presence */
     this.conns = new Set();
     this.leaveTimer = null;
