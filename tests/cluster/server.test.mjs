@@ -57,10 +57,11 @@ describe('cluster mode, protocol level', () => {
   test('a subscriber arriving under load gets nothing at or below the offset its subscribe was answered with', async () => {
     const pub = await peer(env.b);
     let on = true;
+    // Bounded: 20 every 5 ms (about 4,000/s, the order of one node's publish rate), at most 3,000 in all.
     const flood = (async () => {
-      while (on) {
-        for (let k = 0; k < 50; k++) pub.publish('busy', { k });
-        await new Promise((resolve) => setTimeout(resolve, 2));
+      for (let sent = 0; on && sent < 3000; sent += 20) {
+        for (let k = 0; k < 20; k++) pub.publish('busy', { k });
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
     const late = [];
@@ -71,7 +72,7 @@ describe('cluster mode, protocol level', () => {
     }
     on = false;
     await flood;
-    await waitUntil(() => pub.acked === pub.id, { timeout: 20_000, what: 'the flood acknowledged' });
+    await waitUntil(() => pub.acked === pub.id, { timeout: 30_000, what: 'the flood acknowledged' });
     const last = pub.id;
     await waitUntil(() => late.every((s) => s.messages('busy').at(-1)?.offset === last), { timeout: 20_000, what: 'all delivered' });
     for (const s of late) {
