@@ -31,6 +31,12 @@ function idOf(text) {
   }
 }
 
+/** A v2 echo: message frame `text` carrying `"ack": id` (it stands for the `ack` frame). */
+const withAck = (id, text) => `{"ack":${id},${text.slice(1)}`;
+
+/** The reported gap of `channel` (protocol v2): the client's position is now `offset` of `epoch`. */
+const gapFrame = (channel, epoch, offset) => JSON.stringify({ type: 'subscribed', channel, epoch, offset, recovered: false, replayed: 0 });
+
 /** Jobs (requests and streams) a session remembers for re-sends: the newest finished ones beyond this are forgotten. */
 const MAX_JOBS = 32;
 /** The most a channel's history keeps, in UTF-16 units of its frames (besides `historySize` and `historyTtlMs`). */
@@ -417,9 +423,13 @@ export class Hub {
 
   /** `websocket.send`: a `message` frame to every connection of one user, subscribed or not. */
   sendToUser(userId, channel, data) {
-    const frame = JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now() });
+    return this.#toUser(userId, JSON.stringify({ type: 'message', channel, data: data ?? null, timestamp: now() }));
+  }
+
+  /** Frame `text` to every connection of `userId` here; returns how many took it. */
+  #toUser(userId, text) {
     let delivered = 0;
-    for (const c of this.select({ userId })) if (this.deliver(c, frame)) delivered++;
+    for (const c of this.select({ userId })) if (this.deliver(c, text)) delivered++;
     return delivered;
   }
 
@@ -439,9 +449,7 @@ export class Hub {
 
   /** Cluster mode: a `websocket.send` of any node (`env.u` the user, `env.x` the frame); returns the local deliveries. */
   clusterUser(env) {
-    let delivered = 0;
-    for (const c of this.select({ userId: env.u })) if (this.deliver(c, env.x)) delivered++;
-    return delivered;
+    return this.#toUser(env.u, env.x);
   }
 
   /**
@@ -552,7 +560,7 @@ export class Hub {
 
   /** A reported gap (`recovered: false`) to `channel`'s local v2 subscribers: its position is now `offset` of `epoch`. */
   #gap(channel, epoch, offset) {
-    const text = JSON.stringify({ type: 'subscribed', channel, epoch, offset, recovered: false, replayed: 0 });
+    const text = gapFrame(channel, epoch, offset);
     for (const c of this.#channels.get(channel) ?? []) {
       if (c.session === null) continue;
       const held = c.pending?.get(channel);
@@ -579,7 +587,7 @@ export class Hub {
     if (!own) return this.deliver(c, env.x);
     if (!c.echo) return false;
     if (!(env.i > 0)) return this.deliver(c, env.x);
-    const sent = this.deliver(c, `{"ack":${env.i},${env.x.slice(1)}`);
+    const sent = this.deliver(c, withAck(env.i, env.x));
     if (sent) this.counters.acknowledged++;
     return sent;
   }
@@ -626,7 +634,7 @@ export class Hub {
       if (env.gap || env.e !== epoch) {
         epoch = env.e;
         offset = env.gap ? env.o : env.o - 1;
-        if (this.deliver(client, JSON.stringify({ type: 'subscribed', channel, epoch, offset, recovered: false, replayed: 0 }))) this.counters.gaps++;
+        if (this.deliver(client, gapFrame(channel, epoch, offset))) this.counters.gaps++;
         if (env.gap) continue;
       }
       if (env.o <= offset) continue;
@@ -653,7 +661,7 @@ export class Hub {
       const viaBus = client.channels.has(frame.channel);
       if (!r.dup && client.echo && !viaBus) {
         const text = `${head},"offset":${r.offset},"epoch":"${r.epoch}"}`;
-        if (this.deliver(client, tracked ? `{"ack":${id},${text.slice(1)}` : text) && tracked) this.counters.acknowledged++;
+        if (this.deliver(client, tracked ? withAck(id, text) : text) && tracked) this.counters.acknowledged++;
         if (tracked && id > s.lastId) s.lastId = id;
         return;
       }
@@ -849,7 +857,7 @@ export class Hub {
             from: client.clientId, exclude: client, origin: tracked ? s.origin : undefined, id: tracked ? id : undefined,
           });
           if (this.#crash !== null && ++this.#taken === this.#crashAfter) this.#crash();
-          if (client.echo && this.deliver(client, tracked ? `{"ack":${id},${text.slice(1)}` : text) && tracked) {
+          if (client.echo && this.deliver(client, tracked ? withAck(id, text) : text) && tracked) {
             this.counters.acknowledged++;
             break;
           }
