@@ -91,7 +91,7 @@ export async function startRedis() {
  * `port` 0 picks a free one; pass a node's old port to restart it in place.
  */
 export async function startNode(redisUrl, { port = 0, flags = [] } = {}) {
-  const args = [path.join(ROOT, 'www/server/server.js'), '--port', String(port), '--heartbeat-ms', '5000', ...flags];
+  const args = [path.join(ROOT, 'www/server/server.js'), '--port', String(port), '--heartbeat-ms', '30000', ...flags];
   if (redisUrl) args.push('--redis', redisUrl);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = [];
