@@ -7,7 +7,7 @@ import globals from 'globals';
 export default [
   {
     // Build output, installed packages and scratch folders; the rest is ours.
-    ignores: ['**/node_modules/', 'pkg/', 'target/', '.tmp/', 'artifacts/', '**/dist/'],
+    ignores: ['**/node_modules/', 'pkg/', 'target/', '.tmp/', 'artifacts/', '**/dist/', 'www/public/rust-app/pkg/'],
   },
   js.configs.recommended,
   {

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 PORT=${PORT:-8080}
 bash scripts/setup.sh
 node scripts/build.mjs
+bash scripts/rust-app.sh # the Rust API's example page (/rust-app/)
 
 # `--cluster`: Redis, three nodes and nginx on PORT instead (README, "Running more than one server").
 if [ "${1:-}" = "--cluster" ]; then
@@ -50,6 +51,7 @@ cat <<MSG
     Dashboard:        $base/dashboard.html      (live data from www/server/feed.js)
     Support chat:     $base/chat.html           (customer and agent: presence, typing, delivery ticks)
     Guide examples:   $base/legacy-examples.html
+    Rust app:         $base/rust-app/               (examples/rust_chat.rs on the Rust API)
     The package:      $base/pkg/
 
 MSG

@@ -18,6 +18,13 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 # The npm build: no std, its own allocator and panic handler (src/bare.rs).
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
+# The Rust API (feature rust-api, src/typed/), host and wasm32, with its example and tests.
+cargo clippy --all-targets --features rust-api -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown --features rust-api -- -D warnings
+# Its docs (every public item, #![deny(missing_docs)]) and the crate as published: it builds from
+# the packaged files alone.
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --target wasm32-unknown-unknown --features rust-api
+cargo package --allow-dirty --quiet --target wasm32-unknown-unknown --features rust-api
 node_modules/.bin/eslint . # every hand-written .js/.mjs/.cjs (eslint.config.js)
 
 step "core: native tests"
@@ -48,7 +55,8 @@ export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-300}
 # --nocapture shows the tests' `FIGURE …` lines (the README's Reliability table). wasm-pack
 # hands what follows the first `--` to `cargo build` too, which refuses --nocapture unless a
 # target selection comes first: `--test '*'` (every file in tests/) is one.
-wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test '*' -- --nocapture 2>&1 |
+# --features rust-api: tests/rust_api.rs (the Rust API) runs with the others.
+wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test '*' --features rust-api -- --nocapture 2>&1 |
   tee "$TMPDIR/browser-tests.log" | grep -vE '^\s*$'
 grep -h 'FIGURE' "$TMPDIR/native-tests.log" "$TMPDIR/browser-tests.log" | sed 's/^ *//' | sort -u >"$TMPDIR/figures.txt" || true
 
@@ -59,6 +67,7 @@ step "package and end-to-end tests"
 node scripts/build.mjs
 node scripts/size.mjs
 node scripts/size.mjs --check # fails naming the entry and the bytes over size-budget.json
+bash scripts/rust-app.sh # the Rust API's example page, for tests/e2e/rust-app.test.mjs
 node --test tests/e2e/
 
 step "cluster: three nodes over a real Redis, behind nginx (tests/cluster/)"

@@ -45,3 +45,6 @@ mod shell;
 
 #[cfg(target_arch = "wasm32")]
 pub use shell::{debug_counters, ZantaraWebSocket};
+
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
+pub mod typed;

@@ -247,7 +247,8 @@ pub enum HubEvent {
     Thrown,
     /// The one wake-up timer fired.
     Timer,
-    /// A page event (its index in [`PAGE_EVENTS`]).
+    /// A page event (its index in `PAGE` of boundary.js: `online`, `offline`,
+    /// `pagehide`, `pageshow`, `visibilitychange`).
     Page,
     /// A token promise settled (the wait's id, 1 or 0, the token or why).
     Token,

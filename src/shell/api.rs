@@ -275,6 +275,52 @@ impl ZantaraWebSocket {
     }
 }
 
+/// What became of a message `sendMessage` took (for the Rust API).
+#[cfg(feature = "rust-api")]
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Handed to the socket (on a v2 link it stays queued until acknowledged).
+    Sent,
+    /// Waiting in the queue for a connection (or for room in flight).
+    Queued,
+    /// Refused: the queue is full (reported on `error` and to `ack`).
+    Refused(Error),
+}
+
+#[cfg(feature = "rust-api")]
+impl ZantaraWebSocket {
+    /// `sendMessage(channel, data, ack)` telling whether the message was
+    /// sent or queued.
+    pub(crate) fn send_outcome(
+        &self,
+        channel: &JsValue,
+        data: &JsValue,
+        ack: &JsValue,
+    ) -> Result<Outcome, Error> {
+        if !send_message(&self.client, channel, data, ack)? {
+            // What the core refused it with (and reported on `error`).
+            let (messages, bytes) = self
+                .client
+                .read(|c| (c.queued_messages(), c.queued_bytes()));
+            return Ok(Outcome::Refused(Error::QueueFull { messages, bytes }));
+        }
+        // The queue is in order, in flight first: when anything waits, the
+        // newest message, this one, does.
+        let waiting = self.client.read(|c| c.queued_messages() > c.in_flight());
+        Ok(if waiting {
+            Outcome::Queued
+        } else {
+            Outcome::Sent
+        })
+    }
+
+    /// Removes `handler` from `event` without the argument checks of `off`
+    /// (the Rust API's own handlers).
+    pub(crate) fn remove_handler(&self, event: &str, handler: &JsValue) {
+        self.client.handlers().remove(event, handler);
+    }
+}
+
 /// `sendMessage`: sent at once when open (one JS call checks, encodes and
 /// sends), else encoded and queued by the core. `Ok(false)` when the queue
 /// refused it. No borrow is held while `JSON.stringify` runs the data's

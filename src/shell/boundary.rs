@@ -185,3 +185,15 @@ extern "C" {
     #[allow(dead_code)]
     fn create_registry() -> JsValue;
 }
+
+#[cfg(feature = "rust-api")]
+#[wasm_bindgen(module = "/src/shell/boundary.js")]
+extern "C" {
+    /// `options.wsUrl` as a failover pool (a list or a function), else
+    /// null; throws the `INVALID_URL` error of a bad list.
+    #[wasm_bindgen(js_name = urlPool, catch)]
+    pub fn url_pool(options: &JsValue) -> Result<JsValue, JsValue>;
+    /// Sets the pool the next client created takes (null: none).
+    #[wasm_bindgen(js_name = setPool)]
+    pub fn set_pool(pool: &JsValue);
+}

@@ -29,4 +29,10 @@ mod token;
 mod util;
 
 pub use api::ZantaraWebSocket;
+#[cfg(feature = "rust-api")]
+pub(crate) use api::{error as sdk_error, Outcome};
+#[cfg(feature = "rust-api")]
+pub(crate) use boundary::{set_pool, url_pool};
 pub use hub::debug_counters;
+#[cfg(feature = "rust-api")]
+pub(crate) use util::to_js_error as js_error;
