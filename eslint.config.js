@@ -30,7 +30,13 @@ export default [
     // imported during server-side rendering, where they touch no browser global until used); the benchmark
     // pages' scripts run in Chromium only.
     files: ['src/js/**', 'src/shell/**/*.{js,mjs}', 'tests/bench/page/**'],
+    ignores: ['src/js/cli.js'],
     languageOptions: { globals: globals.browser },
+  },
+  {
+    // The package's command line (`npx zantara-websocket check`): Node 22+, with its WebSocket and fetch.
+    files: ['src/js/cli.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     // Node test runners whose callbacks also run inside the page (Playwright's page.evaluate, addInitScript).

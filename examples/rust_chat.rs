@@ -33,11 +33,15 @@ struct Word {
 }
 
 fn document() -> Document {
-    web_sys::window().and_then(|w| w.document()).expect("a page")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a page")
 }
 
 fn by_id(id: &str) -> Element {
-    document().get_element_by_id(id).unwrap_or_else(|| panic!("#{id} in index.html"))
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("#{id} in index.html"))
 }
 
 /// Appends a line to the message list; returns its tick element.
@@ -85,7 +89,9 @@ pub fn start() -> Result<(), JsValue> {
     let client = Rc::new(client);
 
     // The connection state, as it changes.
-    let mut states = client.states().map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let mut states = client
+        .states()
+        .map_err(|e| JsValue::from_str(&e.to_string()))?;
     spawn_local(async move {
         while let Some(change) = states.next().await {
             let pill = by_id("state");
@@ -163,7 +169,12 @@ pub fn start() -> Result<(), JsValue> {
         struct Ask {
             question: &'static str,
         }
-        match asker.stream::<_, Word>("ask", &Ask { question: "What is zantara-websocket?" }) {
+        match asker.stream::<_, Word>(
+            "ask",
+            &Ask {
+                question: "What is zantara-websocket?",
+            },
+        ) {
             Ok(mut words) => spawn_local(async move {
                 while let Some(word) = words.next().await {
                     match word {

@@ -248,17 +248,22 @@ function packageJson(version, docs) {
       './zantara_websocket_bg.wasm': './zantara_websocket_bg.wasm',
       './package.json': './package.json',
     },
+    // `npx zantara-websocket check <url>` (src/js/cli.js, Node 22+).
+    bin: { 'zantara-websocket': './cli.js' },
     // For CDNs that serve the script-tag file by default (unpkg, jsDelivr).
     unpkg: './zantara-websocket.js',
     jsdelivr: './zantara-websocket.js',
     files: [
       'index.js', 'index.d.ts', 'web.js', 'web.d.ts', `${CRATE}_bg.wasm`,
-      'react.js', 'react.d.ts', 'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', ...docs,
+      'react.js', 'react.d.ts', 'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', 'cli.js',
+      ...docs,
     ],
     // Every module is free of side effects except the script-tag file, whose whole point is to
     // define window.ZantaraWebSocket: `import 'zantara-websocket/zantara-websocket.js'` must survive
     // tree-shaking.
     sideEffects: ['./zantara-websocket.js', './zantara-presence.js'],
+    // The command line's WebSocket on Node before 22 (src/js/cli.js); the browser entries never import it.
+    dependencies: { ws: '^8.18.0' },
     peerDependencies: { react: '>=18' },
     peerDependenciesMeta: { react: { optional: true } },
     keywords: ['websocket', 'realtime', 'pubsub', 'reconnect', 'wasm', 'react'],
@@ -280,6 +285,9 @@ async function main() {
   for (const doc of docs) await fs.copyFile(path.join(ROOT, doc), path.join(PKG, doc));
   await fs.writeFile(path.join(PKG, 'package.json'), `${JSON.stringify(packageJson(version, docs), null, 2)}\n`);
   await fs.rm(path.join(PKG, '.gitignore'), { force: true }); // npm pack would honour it
+  // The command line, as written (it imports ./index.js); executable for `npx`.
+  await fs.copyFile(path.join(JS_SRC, 'cli.js'), path.join(PKG, 'cli.js'));
+  await fs.chmod(path.join(PKG, 'cli.js'), 0o755);
 
   const files = (await fs.readdir(PKG)).sort();
   const sizes = await Promise.all(files.map(async (f) => {

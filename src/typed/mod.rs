@@ -187,6 +187,21 @@ impl Client {
     /// Errors: `INVALID_CHANNEL` (not a non-empty string of at most 256
     /// UTF-8 bytes), `RESERVED_CHANNEL` (named like a built-in event such as
     /// `error` or `connected`).
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use futures::StreamExt;
+    /// #[derive(serde::Deserialize)]
+    /// struct Chat { text: String }
+    /// let mut chat = client.subscribe::<Chat>("chat")?;
+    /// while let Some(item) = chat.next().await {
+    ///     match item {
+    ///         Ok(m) => web_sys::console::log_1(&m.text.into()),
+    ///         Err(e) => web_sys::console::warn_1(&e.message().into()), // DECODE_FAILED
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn subscribe<T: DeserializeOwned>(&self, channel: &str) -> Result<Subscription<T>, Error> {
         let shared = &self.shared;
         let listener = shared.listen(channel)?;
@@ -221,6 +236,18 @@ impl Client {
     /// `QUEUE_FULL` (the queue is at `max_queued_messages` or
     /// `max_queued_bytes`; also reported on [`errors`](Self::errors)),
     /// `DISCONNECTED` (the client was shut down).
+    ///
+    /// ```no_run
+    /// # fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use zantara_websocket::typed::Sent;
+    /// #[derive(serde::Serialize)]
+    /// struct Chat<'a> { text: &'a str }
+    /// match client.send("chat", &Chat { text: "hi" })? {
+    ///     Sent::Sent => {}   // on the wire
+    ///     Sent::Queued => {} // goes out after the next connect
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn send<T: Serialize + ?Sized>(&self, channel: &str, data: &T) -> Result<Sent, Error> {
         self.send_js(channel, data, &JsValue::UNDEFINED)
     }
@@ -230,6 +257,13 @@ impl Client {
     /// (`QUEUE_FULL`, `DISCONNECTED`) fails the future.
     ///
     /// Errors (at once): `INVALID_CHANNEL`, `UNSERIALIZABLE`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// let delivery = client.send_with_ack("chat", &"hello")?.await?;
+    /// assert!(delivery.confirmed); // taken by a protocol v2 server
+    /// # Ok(()) }
+    /// ```
     pub fn send_with_ack<T: Serialize + ?Sized>(
         &self,
         channel: &str,
@@ -269,6 +303,15 @@ impl Client {
     ///
     /// Errors (at once): `INVALID_CHANNEL` (a method name follows the rules
     /// of a channel name), `UNSERIALIZABLE`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use std::time::Duration;
+    /// #[derive(serde::Deserialize)]
+    /// struct Now { now: String }
+    /// let t: Now = client.request("time", &())?.timeout(Duration::from_secs(2)).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn request<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         method: &str,
@@ -294,6 +337,21 @@ impl Client {
     /// dropped before its end).
     ///
     /// Errors (at once): `INVALID_CHANNEL`, `UNSERIALIZABLE`.
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use futures::StreamExt;
+    /// #[derive(serde::Serialize)]
+    /// struct Ask { question: String }
+    /// #[derive(serde::Deserialize)]
+    /// struct Word { text: String }
+    /// let mut answer = client.stream::<_, Word>("ask", &Ask { question: "hi".into() })?;
+    /// let mut text = String::new();
+    /// while let Some(word) = answer.next().await {
+    ///     text.push_str(&word?.text);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn stream<T: Serialize + ?Sized, R: DeserializeOwned>(
         &self,
         method: &str,
@@ -338,6 +396,17 @@ impl Client {
     }
 
     /// Every change of the connection state, as it happens.
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use futures::StreamExt;
+    /// use zantara_websocket::typed::State;
+    /// let mut states = client.states()?;
+    /// while let Some(change) = states.next().await {
+    ///     if change.to == State::Reconnecting { /* show a banner */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn states(&self) -> Result<Events<StateChange>, Error> {
         self.events("state", |v| {
             let text = |k: &str| {
@@ -355,12 +424,32 @@ impl Client {
 
     /// Every error the client reports (its `error` event): a failed socket,
     /// a refused message, a bad frame, a failed token, ...
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use futures::StreamExt;
+    /// let mut errors = client.errors()?;
+    /// while let Some(e) = errors.next().await {
+    ///     web_sys::console::warn_1(&format!("{}: {}", e.code(), e.message()).into());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn errors(&self) -> Result<Events<Error>, Error> {
         self.events("error", |v| Some(Error::from_js(&v)))
     }
 
     /// Each channel's recovery after a reconnect (protocol v2): replayed
     /// without a gap, or a reported gap.
+    ///
+    /// ```no_run
+    /// # async fn f(client: zantara_websocket::typed::Client) -> Result<(), zantara_websocket::typed::Error> {
+    /// use futures::StreamExt;
+    /// let mut recoveries = client.recoveries()?;
+    /// while let Some(r) = recoveries.next().await {
+    ///     if !r.recovered { /* reload r.channel's history: messages were missed */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn recoveries(&self) -> Result<Events<Recovery>, Error> {
         self.events("recovery", |v| serde_wasm_bindgen::from_value(v).ok())
     }
@@ -407,6 +496,13 @@ impl Client {
     }
 
     /// A snapshot of the health statistics.
+    ///
+    /// ```no_run
+    /// # fn f(client: zantara_websocket::typed::Client) {
+    /// let s = client.stats();
+    /// let waiting = s.queued_messages - s.in_flight;
+    /// # }
+    /// ```
     pub fn stats(&self) -> Stats {
         serde_wasm_bindgen::from_value(self.shared.ws.get_stats()).unwrap_or_default()
     }

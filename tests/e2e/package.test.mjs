@@ -28,7 +28,7 @@ describe('npm package', () => {
     const { stdout } = await sh('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PKG, timeout: 60_000 });
     const [report] = JSON.parse(stdout);
     const expected = ['index.js', 'index.d.ts', 'web.js', 'web.d.ts', WASM, 'react.js', 'react.d.ts',
-      'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', 'package.json'];
+      'presence.js', 'presence.d.ts', 'zantara-websocket.js', 'zantara-presence.js', 'cli.js', 'package.json'];
     for (const doc of ['README.md', 'LICENSE', 'CHANGELOG.md']) if (existsSync(path.join(ROOT, doc))) expected.push(doc);
     assert.deepEqual(report.files.map((f) => f.path).sort(), expected.sort());
     assert.equal(report.name, 'zantara-websocket');
@@ -49,6 +49,8 @@ describe('npm package', () => {
     assert.equal(pkg.exports[`./${WASM}`], `./${WASM}`);
     assert.equal(pkg.types, './index.d.ts');
     assert.deepEqual(pkg.peerDependencies, { react: '>=18' });
+    assert.deepEqual(pkg.bin, { 'zantara-websocket': './cli.js' });
+    assert.deepEqual(Object.keys(pkg.dependencies), ['ws'], 'ws only, for the command line on Node before 22');
     assert.equal(pkg.peerDependenciesMeta.react.optional, true);
     assert.equal(existsSync(path.join(PKG, '.gitignore')), false);
     // React stays optional: only the react entry imports it.
