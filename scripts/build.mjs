@@ -249,7 +249,8 @@ function packageJson(version, docs) {
       './package.json': './package.json',
     },
     // `npx zantara-websocket check <url>` (src/js/cli.js, Node 22+).
-    bin: { 'zantara-websocket': './cli.js' },
+    // No leading ./: npm 11's publish drops a bin it calls invalid otherwise (npm pkg fix).
+    bin: { 'zantara-websocket': 'cli.js' },
     // For CDNs that serve the script-tag file by default (unpkg, jsDelivr).
     unpkg: './zantara-websocket.js',
     jsdelivr: './zantara-websocket.js',

@@ -34,6 +34,16 @@ describe('npm package', () => {
     assert.equal(report.name, 'zantara-websocket');
   });
 
+  test('npm publish --dry-run: the listed files, and nothing npm would auto-correct in the manifest', async () => {
+    // npm 11 silently drops a `bin` it finds invalid (a leading ./ did it) when publishing; `npm pack` does not say.
+    const { stdout, stderr } = await sh('npm', ['publish', '--dry-run', '--json'], { cwd: PKG, timeout: 60_000 });
+    const out = JSON.parse(stdout);
+    const report = out['zantara-websocket'] ?? out;
+    const manifest = JSON.parse(read('package.json'));
+    assert.deepEqual(report.files.map((f) => f.path).sort(), [...manifest.files, 'package.json'].sort());
+    assert.doesNotMatch(stderr, /auto-corrected|errors corrected|invalid/);
+  });
+
   test('package.json: entries, optional react peer, version from Cargo.toml', () => {
     const pkg = JSON.parse(read('package.json'));
     const cargoVersion = readFileSync(path.join(ROOT, 'Cargo.toml'), 'utf8').match(/^version\s*=\s*"([^"]+)"/m)[1];
@@ -49,7 +59,7 @@ describe('npm package', () => {
     assert.equal(pkg.exports[`./${WASM}`], `./${WASM}`);
     assert.equal(pkg.types, './index.d.ts');
     assert.deepEqual(pkg.peerDependencies, { react: '>=18' });
-    assert.deepEqual(pkg.bin, { 'zantara-websocket': './cli.js' });
+    assert.deepEqual(pkg.bin, { 'zantara-websocket': 'cli.js' });
     assert.deepEqual(Object.keys(pkg.dependencies), ['ws'], 'ws only, for the command line on Node before 22');
     assert.equal(pkg.peerDependenciesMeta.react.optional, true);
     assert.equal(existsSync(path.join(PKG, '.gitignore')), false);
