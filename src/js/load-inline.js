@@ -13,6 +13,8 @@ import { inflateSync } from 'fflate';
 import { initSync } from 'zantara:glue';
 import wasmBase64 from 'zantara:wasm-base64';
 
+import { CSP, explain } from './hint.js';
+
 let ready = false;
 
 /** Decodes base64 without `atob`'s binary-string detour where the engine can. */
@@ -27,6 +29,10 @@ function decodeBase64(text) {
 /** Instantiates the inlined module once; later calls return at once. */
 export function ensureReady() {
   if (ready) return;
-  initSync({ module: inflateSync(decodeBase64(wasmBase64)) });
+  try {
+    initSync({ module: inflateSync(decodeBase64(wasmBase64)) });
+  } catch (err) {
+    throw explain(err, CSP); // a CSP without 'wasm-unsafe-eval'
+  }
   ready = true;
 }

@@ -4,6 +4,8 @@
 
 import initGlue from 'zantara:glue';
 
+import { CSP, NOT_WASM, explain } from './hint.js';
+
 let ready = false;
 let pending = null;
 
@@ -25,7 +27,7 @@ export function init(input) {
     },
     (err) => {
       pending = null; // let a later call retry (say, after a network error)
-      throw err;
+      throw explain(err, CSP, NOT_WASM);
     },
   );
   return pending;
