@@ -1,5 +1,6 @@
 //! The README's "Using it from Rust" example, kept compiling (clippy --all-targets with the
 //! feature `rust-api`); tests/js/readme-rust.test.mjs fails when the two differ.
+#![cfg(target_arch = "wasm32")] // a browser app: nothing to build for the host
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;

@@ -7,6 +7,7 @@
 //!
 //! Built by `bash scripts/rust-app.sh` into `www/public/rust-app/pkg/`
 //! (the demo command does it) and served at `/rust-app/`.
+#![cfg(target_arch = "wasm32")] // a browser app: nothing to build for the host
 
 use std::rc::Rc;
 

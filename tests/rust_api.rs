@@ -377,3 +377,68 @@ mod serde_json_like {
         }
     }
 }
+
+#[wasm_bindgen_test]
+async fn refusals_say_why_and_leave_nothing_behind() {
+    let user = uid("rs-refusals");
+    let room = uid("rs-room");
+    let c = z::Client::builder()
+        .url(&ws_url())
+        .user_id(&user)
+        .close_code(4001, z::CloseAction::Stop)
+        .build()
+        .unwrap();
+    until_open(&c).await;
+    assert_eq!(
+        c.subscribe::<Chat>("").err().unwrap().code(),
+        "INVALID_CHANNEL"
+    );
+    assert!(c.subscriptions().is_empty());
+    // Refused before the shell took its callback: nothing kept (20,000 calls grew wasm memory by
+    // about 1.5 MiB when each leaked its callback).
+    let memory = || num(&zantara_websocket::debug_counters(), "wasmMemoryBytes");
+    let bad: std::collections::HashMap<u32, u32> = [(1, 1)].into_iter().collect();
+    let before = memory();
+    for _ in 0..20_000 {
+        assert_eq!(
+            c.send_with_ack(&room, &bad).err().unwrap().code(),
+            "UNSERIALIZABLE"
+        );
+        assert_eq!(
+            c.request::<_, u32>("", &1).err().unwrap().code(),
+            "INVALID_CHANNEL"
+        );
+    }
+    assert!(
+        memory() - before < 256.0 * 1024.0,
+        "wasm memory grew by {} B",
+        memory() - before
+    );
+
+    // A subscription dropped by a JavaScript-API handler in the middle of a dispatch: its closure
+    // is not called after being dropped (that threw, reported as HANDLER_THREW).
+    let slot: std::rc::Rc<std::cell::RefCell<Option<z::Subscription<u32>>>> = Default::default();
+    let s2 = slot.clone();
+    let f = wasm_bindgen::closure::Closure::<dyn FnMut(wasm_bindgen::JsValue)>::new(move |_| {
+        s2.borrow_mut().take();
+    });
+    c.as_js()
+        .on(room.as_str().into(), f.as_ref().clone())
+        .unwrap();
+    *slot.borrow_mut() = Some(c.subscribe::<u32>(&room).unwrap());
+    until_channels(&user, &format!(r#"["{room}"]"#)).await;
+    let errors_before = c.stats().errors;
+    broadcast(&room, "1").await;
+    within("dropped", async {
+        while slot.borrow().is_some() {
+            TimeoutFuture::new(10).await;
+        }
+    })
+    .await;
+    TimeoutFuture::new(200).await; // a bounded quiet window for a late HANDLER_THREW
+    assert_eq!(c.stats().errors, errors_before);
+
+    // Shut down through the JavaScript API: a send is DISCONNECTED, not QUEUE_FULL.
+    c.as_js().shut_down();
+    assert_eq!(c.send(&room, &1).unwrap_err().code(), "DISCONNECTED");
+}

@@ -283,7 +283,8 @@ pub(crate) enum Outcome {
     Sent,
     /// Waiting in the queue for a connection (or for room in flight).
     Queued,
-    /// Refused: the queue is full (reported on `error` and to `ack`).
+    /// Refused: the queue is full (reported on `error` and to `ack`), or
+    /// the client was shut down (`Disconnected`).
     Refused(Error),
 }
 
@@ -298,6 +299,9 @@ impl ZantaraWebSocket {
         ack: &JsValue,
     ) -> Result<Outcome, Error> {
         if !send_message(&self.client, channel, data, ack)? {
+            if self.client.is_shut_down() {
+                return Ok(Outcome::Refused(Error::Disconnected));
+            }
             // What the core refused it with (and reported on `error`).
             let (messages, bytes) = self
                 .client

@@ -60,6 +60,13 @@ impl Slot {
         }
     }
 
+    /// Calls a callback the shell never took (the call was refused before
+    /// registering it), so that it frees itself.
+    pub(crate) fn discard(callback: &JsValue) {
+        let f: &js_sys::Function = callback.unchecked_ref();
+        let _ = f.call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
+    }
+
     /// Whether the callback was called (and the answer not yet read).
     pub(crate) fn settled(slot: &SharedSlot) -> bool {
         slot.borrow().ack.is_some()

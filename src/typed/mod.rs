@@ -54,7 +54,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::shell::{js_error, sdk_error, Outcome, ZantaraWebSocket};
 
-pub use self::builder::ClientBuilder;
+pub use self::builder::{ClientBuilder, CloseAction};
 pub use self::futures::{Ack, Request};
 pub use self::streams::{Events, Reply, Subscription};
 pub use self::types::{Delivery, Error, Recovery, Sent, State, StateChange, Stats};
@@ -130,6 +130,7 @@ impl Shared {
             .and_then(Option::take);
         if let Some(h) = gone {
             self.ws.remove_handler(&h.event, h.f.as_ref());
+            retire(vec![h]);
         }
     }
 
@@ -204,7 +205,6 @@ impl Client {
     /// ```
     pub fn subscribe<T: DeserializeOwned>(&self, channel: &str) -> Result<Subscription<T>, Error> {
         let shared = &self.shared;
-        let listener = shared.listen(channel)?;
         let known = {
             let mut channels = shared.channels.borrow_mut();
             match channels.iter_mut().find(|(c, _)| c == channel) {
@@ -216,17 +216,25 @@ impl Client {
             }
         };
         if !known {
-            // Checks the name (the listener goes with `?`, removing itself).
+            // Checks the name first (INVALID_CHANNEL, RESERVED_CHANNEL).
             shared
                 .ws
                 .subscribe(JsValue::from_str(channel))
                 .map_err(|e| Error::from_js(&e))?;
             shared.channels.borrow_mut().push((channel.into(), 1));
         }
-        Ok(Subscription::new(listener, channel))
+        match shared.listen(channel) {
+            Ok(listener) => Ok(Subscription::new(listener, channel)),
+            Err(e) => {
+                shared.release(channel);
+                Err(e)
+            }
+        }
     }
 
-    /// Sends `data` (serialized as JSON) on `channel`: handed to the socket
+    /// Sends `data` (serialized as JSON-compatible values: maps need string
+    /// keys, else `UNSERIALIZABLE`; NaN and infinities become `null`, as
+    /// `JSON.stringify` makes them) on `channel`: handed to the socket
     /// when open and welcomed ([`Sent::Sent`]), else queued and sent in
     /// order after the next welcome ([`Sent::Queued`]). On a protocol v2
     /// link it stays queued until the server acknowledges it and is sent
@@ -272,7 +280,10 @@ impl Client {
         let (slot, callback) = Slot::with_callback();
         match self.send_js(channel, data, &callback) {
             // A refused message's callback hears why, and settles the future.
-            Err(e) if e.code() != "QUEUE_FULL" && e.code() != "DISCONNECTED" => Err(e),
+            Err(e) if e.code() != "QUEUE_FULL" && e.code() != "DISCONNECTED" => {
+                Slot::discard(&callback);
+                Err(e)
+            }
             _ => Ok(Ack { slot }),
         }
     }
@@ -318,7 +329,9 @@ impl Client {
         data: &T,
     ) -> Result<Request<R>, Error> {
         let (slot, callback) = Slot::with_callback();
-        let id = self.send_request(1, method, data, &callback, &JsValue::UNDEFINED)?;
+        let id = self
+            .send_request(1, method, data, &callback, &JsValue::UNDEFINED)
+            .inspect_err(|_| Slot::discard(&callback))?;
         let weak = Rc::downgrade(&self.shared);
         let timer = (id != 0).then(|| timer(&weak, id, REQUEST_TIMEOUT));
         Ok(Request {
@@ -364,7 +377,9 @@ impl Client {
         let end = Closure::once_into_js(move |ack: JsValue| {
             Inbox::close(&ended, Some(futures::outcome(&ack).map(|_| ())));
         });
-        let id = self.send_request(2, method, data, &end, chunk.as_ref())?;
+        let id = self
+            .send_request(2, method, data, &end, chunk.as_ref())
+            .inspect_err(|_| Slot::discard(&end))?;
         Ok(Reply {
             shared: Rc::downgrade(&self.shared),
             id,
@@ -526,11 +541,21 @@ impl Drop for Client {
             .drain(..)
             .flatten()
             .collect();
-        for h in handlers {
+        for h in &handlers {
             self.shared.ws.remove_handler(&h.event, h.f.as_ref());
-            Inbox::close(&h.inbox, None);
         }
+        retire(handlers);
     }
+}
+
+/// Drops removed handlers' closures from a microtask: a dispatch in progress (an `on` handler of the
+/// JavaScript API that dropped a subscription or the client) may still call one of them, which must
+/// not be a dropped closure. Their inboxes are closed first, so such a late call adds nothing.
+fn retire(handlers: Vec<Handler>) {
+    for h in &handlers {
+        Inbox::close(&h.inbox, None);
+    }
+    wasm_bindgen_futures::spawn_local(async move { drop(handlers) });
 }
 
 /// `data` as a JavaScript value JSON can encode: maps become objects.

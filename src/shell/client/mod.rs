@@ -563,3 +563,12 @@ impl Client {
         payloads::stats(&self.core.borrow(), self.z(), id.as_deref(), user, now())
     }
 }
+
+// At the end of the file, so that the npm build's panic locations (line numbers) stay as they were.
+#[cfg(feature = "rust-api")]
+impl Client {
+    /// Whether `shut_down` ran (the Rust API's `DISCONNECTED`).
+    pub(crate) fn is_shut_down(&self) -> bool {
+        self.shut_down.get()
+    }
+}
