@@ -32,9 +32,10 @@ async fn connects_and_fills_client_id_from_welcome() {
     // The welcome frame also reached `message` (every frame does).
     let first = &c.payloads("message")[0];
     assert_eq!(text(first, "type"), "connected");
-    // States went connecting → open.
+    // States went closed → connecting (emitted inside the constructor, handed
+    // to the handlers attached right after it) → open.
     let states: Vec<String> = c.payloads("state").iter().map(|s| text(s, "to")).collect();
-    assert_eq!(states, ["open"]);
+    assert_eq!(states, ["connecting", "open"]);
     c.ws.disconnect();
     assert_eq!(c.ws.state(), "closed");
 }
@@ -187,7 +188,11 @@ async fn a_channel_named_like_a_built_in_event_fires_only_message() {
     .await;
     assert_eq!(c.count("error"), 0);
     assert_eq!(c.count("connected"), 1);
-    assert_eq!(c.count("state"), 1, "only the open transition");
+    assert_eq!(
+        c.count("state"),
+        2,
+        "only the first attempt's transitions (connecting, open)"
+    );
     c.ws.disconnect();
 }
 

@@ -370,6 +370,7 @@ fn option_json(s: &mut String, o: &OptionSpec) {
         }
         OptionKind::Token => s.push_str("token\""),
         OptionKind::CloseCodes => s.push_str("closeCodes\""),
+        OptionKind::Constructor => s.push_str("constructor\""),
     }
     s.push_str(", \"expected\": ");
     push_json_string(s, o.expected);

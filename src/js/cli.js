@@ -124,7 +124,7 @@ async function check(o) {
     }
   };
   const options = {
-    wsUrl: o.url, token: o.token, autoReconnect: false, connectTimeout: o.timeout, welcomeTimeout: 500,
+    wsUrl: o.url, token: o.token, WebSocket: o.WebSocket, autoReconnect: false, connectTimeout: o.timeout, welcomeTimeout: 500,
     heartbeatInterval: 0, heartbeatTimeout: Math.max(o.timeout, 100),
   };
   const channel = o.channel ?? `zantara-check-${Math.random().toString(36).slice(2, 10)}`;
@@ -231,21 +231,20 @@ async function main() {
     console.error(`zantara-websocket: ${o}\n\n${USAGE}`);
     return 1;
   }
-  if (typeof globalThis.WebSocket !== 'function') {
-    // Node before 22: the `ws` package's WebSocket (a dependency of this package) stands in for the
-    // browser's, as the global the SDK opens its sockets with (this process is the CLI's own).
+  // Node before 22 has no global WebSocket: the `ws` package's (a dependency of this package) is
+  // given to the SDK as its `WebSocket` option.
+  let impl = typeof globalThis.WebSocket === 'function' ? undefined : null;
+  if (impl === null) {
     try {
-      globalThis.WebSocket = (await import('ws')).WebSocket;
+      impl = (await import('ws')).WebSocket;
     } catch {
-      // not installed: said below
+      const msg = `this Node (${process.version}) has no global WebSocket and the ws package is not installed: use Node 22 or later, or npm install ws`;
+      if (o.json) console.log(JSON.stringify({ ok: false, url: redact(o.url), steps: [], stats: null, error: msg }));
+      else console.error(`zantara-websocket: ${msg}`);
+      return 1;
     }
   }
-  if (typeof globalThis.WebSocket !== 'function') {
-    const msg = `this Node (${process.version}) has no global WebSocket and the ws package is not installed: use Node 22 or later, or npm install ws`;
-    if (o.json) console.log(JSON.stringify({ ok: false, url: redact(o.url), steps: [], stats: null, error: msg }));
-    else console.error(`zantara-websocket: ${msg}`);
-    return 1;
-  }
+  o.WebSocket = impl;
   const report = await check(o);
   console.log(o.json ? JSON.stringify(report, null, 2) : print(report));
   return report.ok ? 0 : 1;

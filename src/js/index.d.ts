@@ -65,6 +65,11 @@ export interface ZantaraOptions {
   closeCodes?: Record<number, CloseReaction>;
   /** Ms an attempt (token wait and handshake) may take before it is retried (default 20000; at least 1). */
   connectTimeout?: number;
+  /**
+   * The WebSocket implementation, where there is no global one (Node before 22: `import { WebSocket }
+   * from 'ws'`); default: the global `WebSocket`. Without either, the constructor throws `UNSUPPORTED`.
+   */
+  WebSocket?: new (url: string) => WebSocket;
 }
 
 /** Payload of `connected`: the server welcome's `data`, or `{clientId: null, userId}` without one. */

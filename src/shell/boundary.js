@@ -46,7 +46,8 @@ export const RULES = /* BEGIN RULES */ {
     {"name": "welcomeTimeout", "kind": "number", "min": 0, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 0 to 2147483647"},
     {"name": "maxFrameSize", "kind": "number", "min": 1, "max": 4294967295, "whole": true, "infinity": false, "zeroOff": false, "expected": "a whole number >= 1"},
     {"name": "closeCodes", "kind": "closeCodes", "expected": "an object mapping close codes 1000-4999 to 'reconnect', 'slow' or 'stop'"},
-    {"name": "connectTimeout", "kind": "number", "min": 1, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 1 to 2147483647"}
+    {"name": "connectTimeout", "kind": "number", "min": 1, "max": 2147483647, "whole": false, "infinity": false, "zeroOff": false, "expected": "a number of milliseconds from 1 to 2147483647"},
+    {"name": "WebSocket", "kind": "constructor", "expected": "a WebSocket constructor (a function)"}
   ]
 } /* END RULES */;
 
@@ -149,7 +150,7 @@ export function install(exports) {
  * side, and its socket `ws` with the socket's generation `g` (null and 0 when it has none).
  */
 export function createClient(id, max) {
-  return (made = {
+  const z = {
     r: new Map(), n: 0, b: 0, t: 0, max, id, ws: null, g: 0,
     // Protocol v2: the session, acknowledgement callbacks, whether the link is v2, each channel's
     // position (`{e: epoch, o: offset}`), messages replayed and gaps reported (docs/PROTOCOL.md).
@@ -169,7 +170,38 @@ export function createClient(id, max) {
     ph: null,
     // Failover (`options.wsUrl` a list or a function, see `urlPool`): the pool, else null.
     w: takePool(),
-  });
+    // The WebSocket constructor (`options.WebSocket`), else null: the global one.
+    W: takeImpl(),
+    // Events emitted while the constructor runs, and in the rest of its turn: handed to the handlers
+    // from a microtask (`replay`), so that handlers attached right after `new` get them (an error of
+    // the first attempt included), in order with any that follow.
+    c: [],
+  };
+  queueMicrotask(() => replay(z));
+  made = z;
+  return z;
+}
+
+/** Hands client `z`'s events of its first turn to its handlers (see `c` in `createClient`). */
+function replay(z) {
+  const q = z.c;
+  const thrown = [];
+  // Handlers may emit more meanwhile: they join the queue, and keep their order.
+  for (let i = 0; i < q.length; i += 2) {
+    const t = emit(z.r, q[i], q[i + 1]);
+    if (t !== null) thrown.push(q[i], t);
+  }
+  z.c = null;
+  if (thrown.length > 0) sink(R.H.THROWN, z.id, z.g, 0, 0, thrown);
+}
+
+/** The `options.WebSocket` the last `readOptions` read (null: none), for the next `createClient`. */
+let socketImpl = null;
+
+function takeImpl() {
+  const w = socketImpl;
+  socketImpl = null;
+  return w;
 }
 
 /** The URL pool the next `createClient` takes (src/js/client.js sets it around the generated constructor). */
@@ -496,7 +528,7 @@ export function openSocket(z, url, gen) {
     url = u;
   }
   try {
-    ws = new WebSocket(url);
+    ws = new (z.W ?? WebSocket)(url);
   } catch (e) {
     return redact(describe(e)); // the browser's message may quote the URL: keep tokens out
   }
@@ -726,6 +758,18 @@ function inRange(s, v) {
  * Unknown keys are ignored, with a console line when `debug` is on. Never throws.
  */
 export function readOptions(o, out) {
+  socketImpl = null;
+  const extra = readEach(o, out);
+  if (Array.isArray(extra) && socketImpl === null && typeof WebSocket !== 'function') {
+    // Node before 22, say: without a WebSocket every attempt would fail; say so once, at once.
+    const e = new TypeError(`${R.prefix}no WebSocket here: pass options.WebSocket (Node before 22: the ws package's)`);
+    e.code = 'UNSUPPORTED';
+    return e;
+  }
+  return extra;
+}
+
+function readEach(o, out) {
   const specs = R.options;
   const bad = (name, expected) => makeError(0, true, name, expected);
   out.fill(NaN);
@@ -767,6 +811,10 @@ export function readOptions(o, out) {
       case 'token':
         if (typeof v !== 'string' && typeof v !== 'function') return fail();
         extra[i] = v;
+        break;
+      case 'constructor':
+        if (typeof v !== 'function') return fail();
+        socketImpl = v;
         break;
       default: {
         // closeCodes: keys 1000-4999 (as written, blanks around allowed), reactions by name.
@@ -962,6 +1010,10 @@ export function handlerHas(z, name) {
 
 /** `emit(z.r, ...)`: calls client `z`'s handlers of `name`; what they threw, or null. */
 export function handlerEmit(z, name, payload) {
+  if (z.c !== null) {
+    z.c.push(name, payload); // the client's first turn: see `replay`
+    return null;
+  }
   return emit(z.r, name, payload);
 }
 

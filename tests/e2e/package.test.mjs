@@ -149,7 +149,10 @@ describe('server-side rendering (Node, no DOM)', () => {
 
   test('the inline wasm instantiates synchronously on first use; free() releases everything', async () => {
     const { ZantaraWebSocket, debugCounters } = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
-    const ws = new ZantaraWebSocket('node@example.com', { wsUrl: 'ws://127.0.0.1:9/ws', autoConnect: false });
+    // A Node without a global WebSocket (before 22) needs the option (the ws package's); with neither,
+    // the constructor says so at once instead of failing every attempt.
+    const { WebSocket: WsPackage } = await import('ws');
+    const ws = new ZantaraWebSocket('node@example.com', { wsUrl: 'ws://127.0.0.1:9/ws', autoConnect: false, WebSocket: WsPackage });
     assert.equal(compiled, 1);
     assert.ok(ws instanceof ZantaraWebSocket);
     assert.equal(ws.state, 'closed');
@@ -158,12 +161,49 @@ describe('server-side rendering (Node, no DOM)', () => {
     assert.ok(ws.subscriptions.has('chat'));
     assert.throws(() => ws.subscribe('error'), TypeError);
     assert.throws(() => new ZantaraWebSocket('x', { backoff: 'quadratic', wsUrl: 'ws://127.0.0.1:9/ws' }), TypeError);
+    assert.throws(() => new ZantaraWebSocket('x', { WebSocket: 'ws', wsUrl: 'ws://127.0.0.1:9/ws' }),
+      { name: 'TypeError', code: 'INVALID_OPTION', message: 'ZantaraWebSocket: option `WebSocket` must be a WebSocket constructor (a function)' });
+    if (typeof saved.WebSocket?.value !== 'function') {
+      assert.throws(() => new ZantaraWebSocket('x', { wsUrl: 'ws://127.0.0.1:9/ws' }), {
+        name: 'TypeError', code: 'UNSUPPORTED',
+        message: "ZantaraWebSocket: no WebSocket here: pass options.WebSocket (Node before 22: the ws package's)",
+      });
+    }
     assert.equal(ZantaraWebSocket.debugCounters().instances, 1);
     ws.free();
     ws.free(); // a second free is a no-op
     assert.deepEqual({ ...debugCounters(), wasmMemoryBytes: 0 },
       { sockets: 0, timers: 0, listeners: 0, instances: 0, live: 0, socketsOpened: 0, wasmMemoryBytes: 0 });
   });
+});
+
+test('Node with the ws package as its WebSocket option: connects, subscribes, sends and receives, frees', async () => {
+  const { startRefServer, broadcast } = await import('./helpers.mjs');
+  const srv = await startRefServer();
+  const { ZantaraWebSocket, debugCounters } = await import(pathToFileURL(path.join(PKG, 'index.js')).href);
+  const { WebSocket: WsPackage } = await import('ws');
+  const a = new ZantaraWebSocket('node-a', { wsUrl: srv.ws, WebSocket: WsPackage });
+  const b = new ZantaraWebSocket('node-b', { wsUrl: srv.ws, WebSocket: WsPackage });
+  try {
+    const got = [];
+    b.on('room', (d) => got.push(d.n));
+    b.subscribe('room');
+    await withTimeout(Promise.all([a, b].map((c) => new Promise((resolve) => c.once('connected', resolve)))), 10_000, 'connected');
+    const { waitForSubscriptions } = await import('./helpers.mjs');
+    await waitForSubscriptions(srv, 'node-b', ['room']);
+    const ack = await a.sendWithAck('room', { n: 1 });
+    assert.equal(ack.confirmed, true, 'protocol v2 over the ws package');
+    await broadcast(srv, 'room', { n: 2 });
+    const deadline = Date.now() + 10_000;
+    while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(got, [1, 2]);
+  } finally {
+    a.free();
+    b.free();
+    await srv.close();
+  }
+  assert.deepEqual({ ...debugCounters(), wasmMemoryBytes: 0, socketsOpened: 0 },
+    { sockets: 0, timers: 0, listeners: 0, instances: 0, live: 0, socketsOpened: 0, wasmMemoryBytes: 0 });
 });
 
 test('type declarations: good usage compiles, bad usage is rejected', async () => {

@@ -68,3 +68,26 @@ test('the /web entry given an HTML page for its .wasm names the Vite optimizeDep
   assert.equal(await page.evaluate(async () => (await import('/pkg/web.js')).init().then(() => 'ok')), 'ok');
   await page.close();
 });
+
+test('events of the constructor\'s turn reach handlers attached right after `new`, in order', async () => {
+  const { sdkPage } = await import('./helpers.mjs');
+  const page = await sdkPage(env.browser, env.srv);
+  const seen = await page.evaluate(async (url) => {
+    const log = [];
+    // The token function throws inside the constructor's first attempt: TOKEN_FAILED, before any
+    // handler could be attached. It must not be lost.
+    const ws = new ZantaraWebSocket('ctor', { wsUrl: url, token: () => { throw new Error('no session yet'); }, reconnectInterval: 50, maxReconnectAttempts: 0 });
+    ws.on('error', (e) => log.push(['error', e.code]));
+    ws.on('state', (s) => log.push(['state', s.to]));
+    const sync = log.length; // nothing is delivered inside the constructor's turn...
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    ws.free();
+    return { sync, log };
+  }, env.srv.ws);
+  assert.equal(seen.sync, 0);
+  // ...and all of it right after: the attempt's state, its error, then what followed.
+  assert.deepEqual(seen.log.slice(0, 2), [['state', 'connecting'], ['error', 'TOKEN_FAILED']]);
+  assert.ok(seen.log.some(([k, v]) => k === 'state' && v === 'closed'), JSON.stringify(seen.log));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -173,21 +173,44 @@ describe('dispatchFrame', () => {
   });
 });
 
+/** `z` once its first turn is over (its events are delivered at once from then on). */
+async function pastFirstTurn(z) {
+  await Promise.resolve();
+  return z;
+}
+
 describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handlerEmit, dispatchOf', () => {
   test('createClient: an empty registry, no counts, no socket', () => {
     const z = createClient(7, 1234);
     assert.match(z.s, /^[0-9a-z]{20}$/, 'a protocol v2 session id');
     assert.deepEqual(z, {
       r: new Map(), n: 0, b: 0, t: 0, max: 1234, id: 7, ws: null, g: 0, s: z.s, k: null, v2: false, o: null, rc: 0, gp: 0, st: null,
-      u: 0, e: false, dp: 0, d: null, ph: null, w: null,
+      u: 0, e: false, dp: 0, d: null, ph: null, w: null, W: null, c: [],
     });
     const other = createClient(7, 1234);
     assert.notEqual(other.r, z.r, 'each client has its own registry');
     assert.notEqual(other.s, z.s, 'and its own session');
   });
 
-  test('handlerOn adds to z.r (once handlers run once); handlerEmit calls them in order and returns null', () => {
-    const z = createClient(1, MAX);
+  test('the first turn: handlerEmit keeps the events, and a microtask hands them over in order, with what they threw', async () => {
+    const z = createClient(3, MAX);
+    const log = [];
+    assert.equal(handlerEmit(z, 'state', 'a'), null, 'kept, not delivered');
+    handlerOn(z, 'state', (p) => {
+      log.push(p);
+      if (p === 'a') handlerEmit(z, 'state', 'c'); // emitted while replaying: after those before it
+    }, false);
+    assert.equal(handlerEmit(z, 'state', 'b'), null);
+    assert.deepEqual(log, [], 'nothing inside the first turn');
+    await Promise.resolve();
+    assert.deepEqual(log, ['a', 'b', 'c']);
+    assert.equal(z.c, null);
+    handlerEmit(z, 'state', 'd');
+    assert.deepEqual(log, ['a', 'b', 'c', 'd'], 'then at once');
+  });
+
+  test('handlerOn adds to z.r (once handlers run once); handlerEmit calls them in order and returns null', async () => {
+    const z = await pastFirstTurn(createClient(1, MAX));
     const log = [];
     assert.equal(handlerHas(z, 'chat'), false);
     handlerOn(z, 'chat', (p) => log.push(['a', p]), false);
@@ -200,8 +223,8 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
     assert.equal(handlerEmit(z, 'nothing', 3), null, 'an event without handlers');
   });
 
-  test('handlerOff removes one function, or every handler of the name when f is undefined', () => {
-    const z = createClient(1, MAX);
+  test('handlerOff removes one function, or every handler of the name when f is undefined', async () => {
+    const z = await pastFirstTurn(createClient(1, MAX));
     const log = [];
     const f = () => log.push('f');
     const g = () => log.push('g');
@@ -219,8 +242,8 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
     handlerOff(z, 'never-added', f); // harmless
   });
 
-  test('handlerEmit returns what the handlers threw; the others still run', () => {
-    const z = createClient(1, MAX);
+  test('handlerEmit returns what the handlers threw; the others still run', async () => {
+    const z = await pastFirstTurn(createClient(1, MAX));
     const e1 = new Error('one');
     const log = [];
     handlerOn(z, 'e', () => { throw e1; }, false);
@@ -230,9 +253,9 @@ describe('a client\'s handler registry: handlerOn, handlerOff, handlerHas, handl
     assert.deepEqual(log, ['ran']);
   });
 
-  test('clients do not share handlers', () => {
-    const a = createClient(1, MAX);
-    const b = createClient(2, MAX);
+  test('clients do not share handlers', async () => {
+    const a = await pastFirstTurn(createClient(1, MAX));
+    const b = await pastFirstTurn(createClient(2, MAX));
     const log = [];
     handlerOn(a, 'chat', () => log.push('a'), false);
     assert.equal(handlerHas(b, 'chat'), false);

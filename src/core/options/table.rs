@@ -57,6 +57,8 @@ pub enum OptionKind {
     Token,
     /// An object mapping close codes to reactions.
     CloseCodes,
+    /// A constructor (a function), used by the JS half alone (`WebSocket`).
+    Constructor,
 }
 
 /// A delay in ms from `min` to [`MAX_DELAY_MS`], fractions allowed.
@@ -92,7 +94,7 @@ const MS_FROM_1: &str = "a number of milliseconds from 1 to 2147483647";
 /// `debug` is on), since legacy pages pass extra keys. The wasm build leaves
 /// the docs out (empty): it never shows them.
 #[rustfmt::skip]
-pub const OPTIONS: [OptionSpec; 20] = docs_off_wasm([
+pub const OPTIONS: [OptionSpec; 21] = docs_off_wasm([
     OptionSpec { name: "wsUrl", kind: OptionKind::Text,
         expected: "a string URL (ws://, wss://, http(s):// or /path)",
         doc: "The server URL (else `ZANTARA_WS_URL`, else the page origin at `/ws`)." },
@@ -167,6 +169,10 @@ pub const OPTIONS: [OptionSpec; 20] = docs_off_wasm([
         expected: MS_FROM_1,
         doc: "Ms an attempt may take (token wait and handshake) before it is dropped and \
               retried after the backoff delay; never 0, so the wait is always bounded." },
+    OptionSpec { name: "WebSocket", kind: OptionKind::Constructor,
+        expected: "a WebSocket constructor (a function)",
+        doc: "The WebSocket implementation, where there is no global one (Node before 22: the \
+              `ws` package's `WebSocket`); default: the global `WebSocket`." },
 ]);
 
 /// `table` with its docs emptied when compiling to wasm, where they would
@@ -174,7 +180,7 @@ pub const OPTIONS: [OptionSpec; 20] = docs_off_wasm([
 /// feature) its `expected` texts too (about 400 more): there `readOptions`
 /// in boundary.js checks options and words the errors from `RULES` (the
 /// same table, rendered natively), and no wasm code path shows them.
-const fn docs_off_wasm(mut table: [OptionSpec; 20]) -> [OptionSpec; 20] {
+const fn docs_off_wasm(mut table: [OptionSpec; 21]) -> [OptionSpec; 21] {
     let bare = cfg!(all(target_arch = "wasm32", not(feature = "std")));
     let mut i = 0;
     while cfg!(target_arch = "wasm32") && i < table.len() {

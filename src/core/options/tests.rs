@@ -53,7 +53,7 @@ fn every_table_entry_is_bound_once_and_defaults_to_the_table() {
                 }
                 assert_eq!(o, d, "the first choice is the default");
             }
-            OptionKind::Token | OptionKind::CloseCodes => {}
+            OptionKind::Token | OptionKind::CloseCodes | OptionKind::Constructor => {}
         }
         let n = s.name;
         let bound = [
