@@ -34,6 +34,11 @@ export default [
     languageOptions: { globals: globals.browser },
   },
   {
+    // The Next.js test app's pages (tests/e2e/next.test.mjs): JSX, run by Next in Node and the browser.
+    files: ['tests/e2e/apps/next/**/*.js'],
+    languageOptions: { parserOptions: { ecmaFeatures: { jsx: true } }, globals: { ...globals.browser, process: 'readonly' } },
+  },
+  {
     // The package's command line (`npx zantara-websocket check`): Node 22+, with its WebSocket and fetch.
     files: ['src/js/cli.js'],
     languageOptions: { globals: globals.node },
