@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { PKG, ROOT, sh, startRefServer } from './helpers.mjs';
+import { PKG, ROOT, freePort, sh, startRefServer } from './helpers.mjs';
 
 let srv;
 before(async () => {
@@ -27,15 +26,6 @@ function cli(args, cwd = ROOT, cmd = [process.execPath, path.join(PKG, 'cli.js')
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
-}
-
-/** A loopback port nobody listens on. */
-async function closedPort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 const STEPS = ['connect', 'welcome', 'protocol', 'subscribe', 'message', 'ping'];
@@ -62,7 +52,7 @@ test('check against the reference server: every step passes, exit code 0, the to
 });
 
 test('check against a port nobody listens on: the connect step fails with the reason, exit code 1', async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const r = await cli(['check', `ws://127.0.0.1:${port}/ws`, '--json', '--timeout', '3000']);
   assert.equal(r.code, 1);
   const report = JSON.parse(r.stdout);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,15 @@ async function postJson(url, body) {
   const json = await res.json();
   if (!res.ok || json.ok === false) throw new Error(`${url}: ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/** A loopback port nobody listens on (just closed; free for a server to take, or to refuse a client). */
+export async function freePort() {
+  const s = net.createServer();
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address();
+  await new Promise((resolve) => s.close(resolve));
+  return port;
 }
 
 /** `POST /__control/<route>` (or GET for `clients`). */

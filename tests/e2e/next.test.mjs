@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-  PKG, ROOT, broadcast, clientsOf, launchBrowser, newPage, sh, startRefServer, waitForSubscriptions, waitUntil,
+  PKG, ROOT, broadcast, clientsOf, freePort, launchBrowser, newPage, sh, startRefServer, waitForSubscriptions, waitUntil,
 } from './helpers.mjs';
 
 const NEXT = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -41,14 +40,6 @@ after(async () => {
 });
 
 const env = () => ({ ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_ZANTARA_WS_URL: srv.ws });
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 /** `next <args>` in the app, in its own process group (stopped with `stop`), with its output kept. */
 function next(args) {

@@ -91,3 +91,19 @@ test('events of the constructor\'s turn reach handlers attached right after `new
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a socket the page's CSP connect-src blocks: SOCKET_FAILED naming connect-src within a second", async () => {
+  const page = await pageWith("connect-src 'self'", '/pkg/zantara-websocket.js');
+  const r = await page.evaluate(async () => {
+    const t0 = performance.now();
+    // Another origin than the page's: connect-src 'self' blocks it (Chromium fires `error`, never `close`).
+    const ws = new ZantaraWebSocket('csp-connect', { wsUrl: 'ws://127.0.0.1:9/ws', reconnectInterval: 5000 });
+    const e = await new Promise((resolve) => ws.on('error', resolve));
+    ws.free();
+    return { code: e.code, message: e.message, ms: performance.now() - t0 };
+  });
+  assert.equal(r.code, 'SOCKET_FAILED');
+  assert.match(r.message, /Content-Security-Policy connect-src/);
+  assert.ok(r.ms < 1500, `reported after ${Math.round(r.ms)} ms`);
+  await page.close();
+});
