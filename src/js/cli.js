@@ -67,7 +67,7 @@ function redact(url) {
     for (const key of [...u.searchParams.keys()]) u.searchParams.set(key, '***');
     return u.toString().replaceAll('%2A%2A%2A', '***');
   } catch {
-    return String(url).replace(/[?#].*$/, '?***');
+    return String(url).replace(/\/\/[^/]*@/, '//***@').replace(/[?#].*$/, '?***');
   }
 }
 
@@ -215,7 +215,7 @@ function print(report) {
   if (report.stats) {
     const s = report.stats;
     lines.push(`  stats: state ${s.state}, protocol ${s.protocol ?? '-'}, messagesIn ${s.messagesIn}, messagesOut ${s.messagesOut}, ` +
-      `acknowledged ${s.acknowledged}, queuedMessages ${s.queuedMessages}, rtt ${s.rtt ?? '-'} ms, lastCloseCode ${s.lastCloseCode ?? '-'}`);
+      `acknowledged ${s.acknowledged}, queuedMessages ${s.queuedMessages}, rtt ${s.rtt === null ? '-' : round(s.rtt)} ms, lastCloseCode ${s.lastCloseCode ?? '-'}`);
   }
   lines.push(report.ok ? 'OK' : `FAILED: ${report.error}`);
   return lines.join('\n');

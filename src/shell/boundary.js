@@ -195,6 +195,16 @@ function replay(z) {
   if (thrown.length > 0) sink(R.H.THROWN, z.id, z.g, 0, 0, thrown);
 }
 
+/** Whether `f` can be called with `new` (an arrow function cannot), without calling it. */
+function isConstructor(f) {
+  try {
+    Reflect.construct(String, [], f);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The `options.WebSocket` the last `readOptions` read (null: none), for the next `createClient`. */
 let socketImpl = null;
 
@@ -548,12 +558,17 @@ export function openSocket(z, url, gen) {
  * Releases client `z`'s socket: its listeners are detached (so its late events never reach the
  * SDK), and it is closed with `code` and `reason` (code 0: without a code) unless already closing.
  */
+function ignore() {}
+
 export function shutSocket(z, code, reason) {
   const ws = z.ws;
   if (ws === null) return;
   z.ws = null;
   z.g = 0;
-  ws.onopen = ws.onclose = ws.onerror = ws.onmessage = null;
+  ws.onopen = ws.onclose = ws.onmessage = null;
+  // An error listener stays: Node's `ws` emits `error` for a socket closed while connecting, and an
+  // `error` nobody listens to is an uncaught exception there (it ended the process).
+  ws.onerror = ignore;
   if (ws.readyState > 1) return;
   try {
     if (code === 0) ws.close();
@@ -813,7 +828,7 @@ function readEach(o, out) {
         extra[i] = v;
         break;
       case 'constructor':
-        if (typeof v !== 'function') return fail();
+        if (!isConstructor(v)) return fail();
         socketImpl = v;
         break;
       default: {
@@ -1064,12 +1079,14 @@ export function sendNow(z, channel, data, out, id, room) {
     out.frame = f;
     return -3;
   }
-  if (id > 0) {
-    ws.send(withId(f, id));
-    out.frame = f; // kept in flight until acknowledged
-  } else {
-    ws.send(f);
+  try {
+    ws.send(id > 0 ? withId(f, id) : f);
+  } catch {
+    // A socket implementation that throws (the `WebSocket` option): queued, as on a closing socket.
+    out.frame = f;
+    return -3;
   }
+  if (id > 0) out.frame = f; // kept in flight until acknowledged
   z.ph?.get(channel)?.s(); // a message ends the page's typing in its channel
   return f.length;
 }

@@ -197,6 +197,12 @@ test('Node with the ws package as its WebSocket option: connects, subscribes, se
     const deadline = Date.now() + 10_000;
     while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     assert.deepEqual(got, [1, 2]);
+    // Closed while connecting (free() right after new): the ws package then emits `error` on the
+    // socket, which must have a listener (an unheard `error` ended the process); a bounded quiet window.
+    for (let i = 0; i < 5; i++) new ZantaraWebSocket(`node-c${i}`, { wsUrl: srv.ws, WebSocket: WsPackage }).free();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A constructor that cannot be called with new is refused at once.
+    assert.throws(() => new ZantaraWebSocket('x', { wsUrl: srv.ws, WebSocket: (url) => url }), { code: 'INVALID_OPTION' });
   } finally {
     a.free();
     b.free();
