@@ -169,9 +169,9 @@ export function createClient(id, max) {
     // `typing` frames, data: what a v2 `subscribe` of the channel carries, s: a message was sent}.
     ph: null,
     // Failover (`options.wsUrl` a list or a function, see `urlPool`): the pool, else null.
-    w: takePool(),
+    w: take('w'),
     // The WebSocket constructor (`options.WebSocket`), else null: the global one.
-    W: takeImpl(),
+    W: take('W'),
     // Events emitted while the constructor runs, and in the rest of its turn: handed to the handlers
     // from a microtask (`replay`), so that handlers attached right after `new` get them (an error of
     // the first attempt included), in order with any that follow.
@@ -205,28 +205,24 @@ function isConstructor(f) {
   }
 }
 
-/** The `options.WebSocket` the last `readOptions` read (null: none), for the next `createClient`. */
-let socketImpl = null;
 
-function takeImpl() {
-  const w = socketImpl;
-  socketImpl = null;
-  return w;
-}
-
-/** The URL pool the next `createClient` takes (src/js/client.js sets it around the generated constructor). */
-let pool = null;
+/**
+ * What the constructor hands the next `createClient` (then cleared): `w` the URL pool (set by
+ * src/js/client.js around the generated constructor), `W` the `WebSocket` option (set by `readOptions`).
+ */
+const handOver = { w: null, W: null };
 
 /** Sets the pool the next client created takes (null: none). */
 export function setPool(p) {
-  pool = p;
+  handOver.w = p;
 }
 
-function takePool() {
-  const p = pool;
-  pool = null;
-  return p;
+function take(key) {
+  const v = handOver[key];
+  handOver[key] = null;
+  return v;
 }
+
 
 /**
  * `options.wsUrl` as a list of URLs or a function returning one, called before each connect (for a
@@ -773,9 +769,9 @@ function inRange(s, v) {
  * Unknown keys are ignored, with a console line when `debug` is on. Never throws.
  */
 export function readOptions(o, out) {
-  socketImpl = null;
+  handOver.W = null;
   const extra = readEach(o, out);
-  if (Array.isArray(extra) && socketImpl === null && typeof WebSocket !== 'function') {
+  if (Array.isArray(extra) && handOver.W === null && typeof WebSocket !== 'function') {
     // Node before 22, say: without a WebSocket every attempt would fail; say so once, at once.
     const e = new TypeError(`${R.prefix}no WebSocket here: pass options.WebSocket (Node before 22: the ws package's)`);
     e.code = 'UNSUPPORTED';
@@ -829,7 +825,7 @@ function readEach(o, out) {
         break;
       case 'constructor':
         if (!isConstructor(v)) return fail();
-        socketImpl = v;
+        handOver.W = v;
         break;
       default: {
         // closeCodes: keys 1000-4999 (as written, blanks around allowed), reactions by name.

@@ -384,7 +384,7 @@ impl Client {
             shared: Rc::downgrade(&self.shared),
             id,
             inbox,
-            _chunk: Some(chunk),
+            _chunk: chunk,
             _t: PhantomData,
         })
     }

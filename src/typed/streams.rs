@@ -201,7 +201,7 @@ pub struct Reply<T> {
     pub(crate) shared: Weak<Shared>,
     pub(crate) id: u32,
     pub(crate) inbox: SharedInbox,
-    pub(crate) _chunk: Option<Closure<dyn FnMut(JsValue)>>,
+    pub(crate) _chunk: Closure<dyn FnMut(JsValue)>,
     pub(crate) _t: PhantomData<fn() -> T>,
 }
 

@@ -80,29 +80,25 @@ async function check(port, what) {
   await waitUntil(async () => (await clientsOf(srv, USER)).length === 0, { what: `${what}: closed on leaving` });
 }
 
-test('next dev: the README snippet renders, connects once, hydrates without a mismatch', { timeout: 300_000 }, async () => {
+/** Runs `next <command>` on a free port and checks it (see `check`), with its output in a failure's message. */
+async function serveAndCheck(command) {
   const port = await freePort();
-  const dev = next(['dev', '--port', String(port), '--hostname', '127.0.0.1']);
+  const child = next([command, '--port', String(port), '--hostname', '127.0.0.1']);
   try {
-    await check(port, 'next dev');
+    await check(port, `next ${command}`);
   } catch (e) {
-    e.message += `\n--- next dev output\n${dev.out}`;
+    e.message += `\n--- next ${command} output\n${child.out}`;
     throw e;
   } finally {
-    stop(dev);
+    stop(child);
   }
+}
+
+test('next dev: the README snippet renders, connects once, hydrates without a mismatch', { timeout: 300_000 }, async () => {
+  await serveAndCheck('dev');
 });
 
 test('next build + next start: the same, from the production build', { timeout: 400_000 }, async () => {
   await sh(process.execPath, [NEXT, 'build'], { cwd: app, env: env(), timeout: 300_000 });
-  const port = await freePort();
-  const server = next(['start', '--port', String(port), '--hostname', '127.0.0.1']);
-  try {
-    await check(port, 'next start');
-  } catch (e) {
-    e.message += `\n--- next start output\n${server.out}`;
-    throw e;
-  } finally {
-    stop(server);
-  }
+  await serveAndCheck('start');
 });
